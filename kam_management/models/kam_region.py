@@ -1,0 +1,59 @@
+# Copyright 2026 kam_management authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class KamRegion(models.Model):
+    """The regional key-account department (R2).
+
+    Headed by the regional manager, with the region's key account managers and
+    support staff as members.
+    """
+
+    _name = "kam.region"
+    _description = "Key-Account Region"
+    _order = "name"
+
+    name = fields.Char(required=True, translate=True)
+    manager_id = fields.Many2one(
+        "res.users", string="Regional Manager", ondelete="restrict",
+        help="Heads the region's key-account department (R2).")
+    member_ids = fields.Many2many(
+        "res.users", "kam_region_member_rel", "region_id", "user_id",
+        string="Members",
+        help="Key account managers and support staff of the department.")
+    company_id = fields.Many2one(
+        "res.company", string="Company", required=True,
+        default=lambda self: self.env.user.company_id)
+    active = fields.Boolean(default=True)
+    key_account_ids = fields.One2many(
+        "res.partner", "kam_region_id", string="Key Accounts",
+        domain=[("kam_is_key_account", "=", True)])
+    key_account_count = fields.Integer(compute="_compute_key_account_count")
+
+    _sql_constraints = [
+        ("name_company_uniq", "unique(name, company_id)",
+         "A region with this name already exists in this company."),
+    ]
+
+    @api.multi
+    def _compute_key_account_count(self):
+        data = self.env["res.partner"].read_group(
+            [("kam_region_id", "in", self.ids),
+             ("kam_is_key_account", "=", True)],
+            ["kam_region_id"], ["kam_region_id"])
+        counts = {d["kam_region_id"][0]: d["kam_region_id_count"]
+                  for d in data}
+        for region in self:
+            region.key_account_count = counts.get(region.id, 0)
+
+    @api.constrains("manager_id")
+    def _check_manager_id(self):
+        group = self.env.ref("kam_management.group_kam_regional_manager")
+        for region in self:
+            if region.manager_id and group not in region.manager_id.groups_id:
+                raise ValidationError(_(
+                    "Regional Manager: %s is not in the group "
+                    "\"Key Account Management / Regional Manager\".")
+                    % region.manager_id.name)

@@ -1,0 +1,267 @@
+# Copyright 2026 kam_management authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+
+# Who may change what on a key account:
+# - assignment fields (whether it is a key account, its KAM and its region):
+#   the regional manager of the region (before and after the change) or a
+#   sales director;
+# - the other key-account data: also the account's own KAM (R3, R4).
+KAM_ASSIGNMENT_FIELDS = frozenset([
+    "kam_is_key_account", "kam_manager_id", "kam_region_id",
+])
+KAM_DATA_FIELDS = frozenset([
+    "kam_account_type", "kam_since", "kam_relationship_level_id",
+])
+KAM_PROTECTED_FIELDS = KAM_ASSIGNMENT_FIELDS | KAM_DATA_FIELDS
+
+KAM_GROUPS = "kam_management.group_kam_support,kam_management.group_kam_secretary"
+
+
+class ResPartner(models.Model):
+    """Key accounts (R1-R3, R11) on the ordinary partner.
+
+    Ordinary partners stay visible to the rest of Odoo; the key-account fields
+    are restricted to the KAM groups, and changes to them are checked against
+    the user's role in ``_kam_check_write_access``.
+    """
+
+    _inherit = "res.partner"
+
+    kam_is_key_account = fields.Boolean(
+        string="Key Account", index=True, copy=False, groups=KAM_GROUPS,
+        track_visibility="onchange",
+        help="Key customers, national customers and long-term customers "
+             "are managed as key accounts (R1).")
+    kam_account_type = fields.Selection(
+        [("key", "Key Customer"),
+         ("national", "National Customer"),
+         ("long_term", "Long-term Customer")],
+        string="Key-Account Type", copy=False, groups=KAM_GROUPS,
+        track_visibility="onchange")
+    kam_since = fields.Date(
+        string="Key Account Since", copy=False, groups=KAM_GROUPS,
+        help="Date the customer became a key account.")
+    kam_manager_id = fields.Many2one(
+        "res.users", string="Key Account Manager", index=True, copy=False,
+        ondelete="restrict", groups=KAM_GROUPS, track_visibility="onchange",
+        help="The customer's single point of contact (R3).")
+    kam_region_id = fields.Many2one(
+        "kam.region", string="Key-Account Region", index=True, copy=False,
+        ondelete="restrict", groups=KAM_GROUPS, track_visibility="onchange")
+    kam_relationship_level_id = fields.Many2one(
+        "kam.relationship.level", string="Relationship Level", index=True,
+        copy=False, ondelete="restrict", groups=KAM_GROUPS,
+        track_visibility="onchange",
+        group_expand="_read_group_kam_relationship_level_ids")
+    kam_relationship_level_color = fields.Integer(
+        related="kam_relationship_level_id.color", readonly=True,
+        groups=KAM_GROUPS)
+    kam_relationship_history_ids = fields.One2many(
+        "kam.relationship.history", "partner_id",
+        string="Relationship History", groups=KAM_GROUPS)
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+    @api.constrains("kam_is_key_account", "is_company", "kam_account_type",
+                    "kam_manager_id", "kam_region_id",
+                    "kam_relationship_level_id")
+    def _check_kam_key_account(self):
+        """A key account is a company with a type, a KAM, a region and a level."""
+        labels = self._fields
+        kam_group = self.env.ref("kam_management.group_kam_user")
+        for partner in self.sudo():  # sudo: constraints see every field
+            if not partner.kam_is_key_account:
+                continue
+            if not partner.is_company:
+                raise ValidationError(_(
+                    "Key Account: %s is not a company; only companies can be "
+                    "key accounts.") % partner.display_name)
+            for fname in ("kam_account_type", "kam_manager_id",
+                          "kam_region_id", "kam_relationship_level_id"):
+                if not partner[fname]:
+                    raise ValidationError(_(
+                        "%s is required for the key account %s.")
+                        % (labels[fname].get_description(self.env)["string"],
+                           partner.display_name))
+            if kam_group not in partner.kam_manager_id.groups_id:
+                raise ValidationError(_(
+                    "Key Account Manager: %s is not in the group "
+                    "\"Key Account Management / Key Account Manager\".")
+                    % partner.kam_manager_id.name)
+
+    # ------------------------------------------------------------------
+    # Access to the key-account fields
+    # ------------------------------------------------------------------
+    def _kam_is_privileged(self):
+        return (self.env.uid == SUPERUSER_ID
+                or self.env.user.has_group("kam_management.group_kam_director"))
+
+    def _kam_can_edit(self, fnames):
+        """Whether the current user may change ``fnames`` on every record of
+        ``self`` in its current state (see the module docstring for roles)."""
+        user = self.env.user
+        assignment = bool(set(fnames) & KAM_ASSIGNMENT_FIELDS)
+        for partner in self.sudo():  # sudo: read the current owner fields
+            is_regional = (partner.kam_region_id
+                           and partner.kam_region_id.manager_id == user)
+            is_kam = (partner.kam_is_key_account
+                      and partner.kam_manager_id == user)
+            if is_regional:
+                continue
+            if not partner.kam_is_key_account and not assignment:
+                # data kept on an ordinary partner, e.g. imported before
+                # promotion: the KAM rules apply once it is promoted
+                continue
+            if is_kam and not assignment:
+                continue
+            return False
+        return True
+
+    def _kam_check_write_access(self, vals):
+        fnames = set(vals) & KAM_PROTECTED_FIELDS
+        if not fnames or self._kam_is_privileged():
+            return
+        if not self.env.user.has_group("kam_management.group_kam_user"):
+            raise AccessError(_(
+                "Only key account managers, regional managers and sales "
+                "directors may change key-account data."))
+        if not self._kam_can_edit(fnames):
+            raise AccessError(_(
+                "You may change key-account data only of the accounts you "
+                "manage; promoting, demoting and reassigning an account "
+                "belongs to its regional manager or a sales director."))
+
+    def _kam_check_assignment_target(self):
+        """After a change of region by a regional manager, the account must
+        still be in one of their regions."""
+        if self._kam_is_privileged():
+            return
+        user = self.env.user
+        for partner in self.sudo():  # sudo: read the new owner fields
+            if partner.kam_region_id and \
+                    partner.kam_region_id.manager_id != user:
+                raise AccessError(_(
+                    "You cannot move %s to a region you do not manage.")
+                    % partner.display_name)
+
+    # ------------------------------------------------------------------
+    # Relationship history (R11)
+    # ------------------------------------------------------------------
+    @api.model
+    def _read_group_kam_relationship_level_ids(self, levels, domain, order):
+        """Show every level as a kanban column, even an empty one."""
+        return levels.search([], order=order)
+
+    def _kam_write_history(self, old_levels):
+        """Write one history row per partner whose level changed.
+
+        ``old_levels`` maps partner ids to the level id before the change.
+        """
+        History = self.env["kam.relationship.history"]
+        reason = self.env.context.get("kam_history_reason")
+        for partner in self.sudo():  # sudo: read the level of any partner
+            new_level = partner.kam_relationship_level_id.id
+            old_level = old_levels.get(partner.id) or False
+            if new_level == old_level:
+                continue
+            # sudo: users may not write history rows themselves (only
+            # directors may edit it); the row records who made the change
+            History.sudo().create({
+                "partner_id": partner.id,
+                "old_level_id": old_level,
+                "new_level_id": new_level or False,
+                "user_id": self.env.uid,
+                "reason": reason,
+            })
+
+    @api.model
+    def create(self, vals):
+        if vals.get("kam_is_key_account") and not vals.get("kam_since"):
+            vals = dict(vals, kam_since=fields.Date.context_today(self))
+        fnames = set(vals) & KAM_PROTECTED_FIELDS
+        if any(vals.get(f) for f in fnames) and not self._kam_is_privileged():
+            self._kam_check_create_access(vals)
+        partner = super(ResPartner, self).create(vals)
+        if vals.get("kam_relationship_level_id"):
+            partner._kam_write_history({})
+        return partner
+
+    @api.model
+    def _kam_check_create_access(self, vals):
+        user = self.env.user
+        if not user.has_group("kam_management.group_kam_user"):
+            raise AccessError(_(
+                "Only key account managers, regional managers and sales "
+                "directors may change key-account data."))
+        region = self.env["kam.region"].sudo().browse(  # sudo: owner check
+            vals.get("kam_region_id"))
+        if vals.get("kam_is_key_account") and region.manager_id != user:
+            raise AccessError(_(
+                "Only the region's regional manager or a sales director can "
+                "create a key account."))
+
+    @api.multi
+    def write(self, vals):
+        self._kam_check_write_access(vals)
+        if vals.get("kam_is_key_account"):
+            self._kam_set_since(vals)
+        track_level = "kam_relationship_level_id" in vals
+        old_levels = {}
+        if track_level:
+            # sudo: read the level before the change, whoever writes
+            old_levels = {p.id: p.kam_relationship_level_id.id
+                          for p in self.sudo()}
+        res = super(ResPartner, self).write(vals)
+        if set(vals) & KAM_ASSIGNMENT_FIELDS:
+            self._kam_check_assignment_target()
+        if track_level:
+            self._kam_write_history(old_levels)
+        return res
+
+    def _kam_set_since(self, vals):
+        """Date a promotion today when no date is given."""
+        if vals.get("kam_since"):
+            return
+        # sudo: the field is protected; the check was done in write()
+        new = self.sudo().filtered(lambda p: not p.kam_is_key_account)
+        if new:
+            super(ResPartner, new).write({
+                "kam_since": fields.Date.context_today(self)})
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    @api.multi
+    def action_kam_promote(self):
+        """Open the promotion wizard for the selected companies."""
+        self._kam_check_write_access({"kam_is_key_account": True})
+        action = self.env.ref(
+            "kam_management.kam_promote_wizard_action").read()[0]
+        action["context"] = {"default_partner_ids": [(6, 0, self.ids)]}
+        return action
+
+    @api.multi
+    def action_kam_demote(self):
+        """Demote key accounts to ordinary customers.
+
+        The level is cleared, which writes a history row without a new level;
+        the optional reason comes from the context key ``kam_history_reason``.
+        """
+        self.write({
+            "kam_is_key_account": False,
+            "kam_relationship_level_id": False,
+            "kam_since": False,
+        })
+        return True
+
+    @api.multi
+    def action_kam_view_relationship_history(self):
+        self.ensure_one()
+        action = self.env.ref(
+            "kam_management.kam_relationship_history_action").read()[0]
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.id}
+        return action
