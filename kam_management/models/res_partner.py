@@ -104,18 +104,18 @@ class ResPartner(models.Model):
         ``self`` in its current state (see the module docstring for roles)."""
         user = self.env.user
         assignment = bool(set(fnames) & KAM_ASSIGNMENT_FIELDS)
+        is_regional_manager = user.has_group(
+            "kam_management.group_kam_regional_manager")
         for partner in self.sudo():  # sudo: read the current owner fields
-            is_regional = (partner.kam_region_id
-                           and partner.kam_region_id.manager_id == user)
-            is_kam = (partner.kam_is_key_account
-                      and partner.kam_manager_id == user)
-            if is_regional:
+            if partner.kam_region_id.manager_id == user:
                 continue
-            if not partner.kam_is_key_account and not assignment:
-                # data kept on an ordinary partner, e.g. imported before
-                # promotion: the KAM rules apply once it is promoted
-                continue
-            if is_kam and not assignment:
+            if not partner.kam_is_key_account:
+                # promotion: any regional manager, into one of their regions
+                # (checked after the write); other data kept on an ordinary
+                # partner is free until it is promoted
+                if is_regional_manager or not assignment:
+                    continue
+            elif partner.kam_manager_id == user and not assignment:
                 continue
             return False
         return True

@@ -1,0 +1,88 @@
+"""The public API over XML-RPC, as integrators and the demo users call it."""
+import xmlrpc.client
+
+import pytest
+
+KA = [("kam_is_key_account", "=", True)]
+FIELDS = ["name", "kam_manager_id", "kam_region_id",
+          "kam_relationship_level_id", "kam_account_type"]
+
+
+def fault(server, *args, **kwargs):
+    with pytest.raises(xmlrpc.client.Fault) as info:
+        server.call(*args, **kwargs)
+    return info.value.faultString
+
+
+def test_kam_reads_own_accounts_only(server):
+    kam1 = server.ref("kam_management.user_kam_manager_1")
+    rows = server.call("kam_manager_1", "res.partner", "search_read", KA,
+                       fields=FIELDS)
+    assert rows and all(r["kam_manager_id"][0] == kam1 for r in rows)
+    other = server.ref("kam_management.partner_kam_wuxi_semicon")
+    message = fault(server, "kam_manager_1",
+                    "res.partner", "read", [other], ["name"])
+    assert "security restrictions" in message
+
+
+def test_kam_2_cannot_write_kam_1_account(server):
+    account = server.ref("kam_management.partner_kam_shanghai_metro")
+    level = server.ref("kam_management.relationship_level_vendor")
+    fault(server, "kam_manager_2", "res.partner", "write", [account],
+          {"kam_relationship_level_id": level})
+    row = server.call("admin", "res.partner", "read", [account],
+                      ["kam_relationship_level_id"])[0]
+    assert row["kam_relationship_level_id"][0] == server.ref(
+        "kam_management.relationship_level_strategic_alliance")
+
+
+def test_rpc_write_of_level_writes_history(server):
+    account = server.ref("kam_management.partner_kam_ningbo_port")
+    partner_level = server.ref("kam_management.relationship_level_partner")
+    alliance = server.ref("kam_management.relationship_level_strategic_alliance")
+    kam1 = server.ref("kam_management.user_kam_manager_1")
+    server.call("kam_manager_1", "res.partner", "write", [account],
+                {"kam_relationship_level_id": alliance})
+    try:
+        rows = server.call("kam_manager_1", "kam.relationship.history",
+                           "search_read", [("partner_id", "=", account)],
+                           fields=["old_level_id", "new_level_id", "user_id",
+                                   "direction"], limit=1)
+        assert rows[0]["old_level_id"][0] == partner_level
+        assert rows[0]["new_level_id"][0] == alliance
+        assert rows[0]["user_id"][0] == kam1
+        assert rows[0]["direction"] == "up"
+    finally:
+        server.call("kam_manager_1", "res.partner", "write", [account],
+                    {"kam_relationship_level_id": partner_level})
+
+
+def test_bad_input_over_rpc_is_a_clear_error_and_writes_nothing(server):
+    name = "RPC Incomplete Key Account"
+    message = fault(server, "kam_director", "res.partner", "create", {
+        "name": name, "is_company": True, "kam_is_key_account": True,
+        "kam_account_type": "key",
+        "kam_region_id": server.ref("kam_management.region_east_china"),
+        "kam_relationship_level_id":
+            server.ref("kam_management.relationship_level_vendor")})
+    assert "Key Account Manager" in message
+    assert not server.call("admin", "res.partner", "search",
+                           [("name", "=", name)])
+
+
+def test_support_cannot_change_key_account_data(server):
+    account = server.ref("kam_management.partner_kam_hangzhou_mall")
+    rows = server.call("kam_support", "res.partner", "read", [account],
+                       FIELDS)
+    assert rows[0]["kam_region_id"]
+    fault(server, "kam_support", "res.partner", "write", [account],
+          {"kam_account_type": "key"})
+
+
+def test_only_director_edits_history(server):
+    row = server.call("kam_regional", "kam.relationship.history", "search",
+                      [], limit=1)
+    assert row
+    fault(server, "kam_regional", "kam.relationship.history", "write", row,
+          {"reason": "x"})
+    fault(server, "kam_manager_1", "kam.relationship.history", "unlink", row)
