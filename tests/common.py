@@ -23,7 +23,7 @@ def as_user(env, login_or_xmlid):
 def raises_and_rolls_back(env, exc, match=None):
     """Expect ``exc`` and undo whatever the failed call wrote, as an RPC
     call's transaction would be."""
-    with pytest.raises(exc, match=match) as info:
+    with pytest.raises(exc, match=match):
         with env.cr.savepoint():
             yield
     env.clear()

@@ -1,6 +1,5 @@
 """Key accounts on res.partner: constraints (R1-R3) and relationship history
 (R11), on the real registry."""
-import base64  # noqa: F401
 
 import pytest
 

@@ -15,7 +15,7 @@ class KamRegion(models.Model):
     _description = "Key-Account Region"
     _order = "name"
 
-    name = fields.Char(required=True, translate=True)
+    name = fields.Char(required=True)
     manager_id = fields.Many2one(
         "res.users", string="Regional Manager", ondelete="restrict",
         help="Heads the region's key-account department (R2).")
