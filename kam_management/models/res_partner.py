@@ -167,9 +167,9 @@ class ResPartner(models.Model):
             old_level = old_levels.get(partner.id) or False
             if new_level == old_level:
                 continue
-            # sudo: users may not write history rows themselves (only
-            # directors may edit it); the row records who made the change
-            History.sudo().create({
+            # users may not write history rows themselves (only directors
+            # may edit it); the row records who made the change
+            History.sudo().create({  # sudo: see above
                 "partner_id": partner.id,
                 "old_level_id": old_level,
                 "new_level_id": new_level or False,
@@ -211,9 +211,8 @@ class ResPartner(models.Model):
         track_level = "kam_relationship_level_id" in vals
         old_levels = {}
         if track_level:
-            # sudo: read the level before the change, whoever writes
             old_levels = {p.id: p.kam_relationship_level_id.id
-                          for p in self.sudo()}
+                          for p in self.sudo()}  # sudo: level before change
         res = super(ResPartner, self).write(vals)
         if set(vals) & KAM_ASSIGNMENT_FIELDS:
             self._kam_check_assignment_target()
@@ -225,8 +224,9 @@ class ResPartner(models.Model):
         """Date a promotion today when no date is given."""
         if vals.get("kam_since"):
             return
-        # sudo: the field is protected; the check was done in write()
-        new = self.sudo().filtered(lambda p: not p.kam_is_key_account)
+        # the field is protected; the check was done in write()
+        new = self.sudo().filtered(  # sudo: see above
+            lambda p: not p.kam_is_key_account)
         if new:
             super(ResPartner, new).write({
                 "kam_since": fields.Date.context_today(self)})
