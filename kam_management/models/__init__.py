@@ -2,3 +2,8 @@ from . import kam_region
 from . import kam_relationship_level
 from . import kam_relationship_history
 from . import res_partner
+from . import res_users
+from . import kam_visit_rule
+from . import kam_visit
+from . import kam_visit_compliance
+from . import kam_visit_compliance_snapshot

@@ -48,6 +48,17 @@ class KamRegion(models.Model):
         for region in self:
             region.key_account_count = counts.get(region.id, 0)
 
+    @api.multi
+    def write(self, vals):
+        res = super(KamRegion, self).write(vals)
+        if "manager_id" in vals or "active" in vals:
+            # the regional manager's visit rule follows the new manager (R8)
+            Partner = self.env["res.partner"].sudo()  # sudo: every account
+            partners = Partner.search([("kam_region_id", "in", self.ids)])
+            self.env["kam.visit.compliance"]._kam_refresh(
+                partner_ids=partners.ids)
+        return res
+
     @api.constrains("manager_id")
     def _check_manager_id(self):
         group = self.env.ref("kam_management.group_kam_regional_manager")

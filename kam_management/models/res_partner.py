@@ -3,6 +3,8 @@
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+from .kam_account_type import ACCOUNT_TYPES
+
 # Who may change what on a key account:
 # - assignment fields (whether it is a key account, its KAM and its region):
 #   the regional manager of the region (before and after the change) or a
@@ -17,6 +19,13 @@ KAM_DATA_FIELDS = frozenset([
 KAM_PROTECTED_FIELDS = KAM_ASSIGNMENT_FIELDS | KAM_DATA_FIELDS
 
 KAM_GROUPS = "kam_management.group_kam_support,kam_management.group_kam_secretary"
+
+# Changes that change which visit rules apply and who must visit (R8).
+KAM_COMPLIANCE_FIELDS = frozenset([
+    "kam_is_key_account", "kam_manager_id", "kam_region_id",
+    "kam_relationship_level_id", "kam_account_type", "kam_since", "active",
+    "company_id",
+])
 
 
 class ResPartner(models.Model):
@@ -35,10 +44,7 @@ class ResPartner(models.Model):
         help="Key customers, national customers and long-term customers "
              "are managed as key accounts (R1).")
     kam_account_type = fields.Selection(
-        [("key", "Key Customer"),
-         ("national", "National Customer"),
-         ("long_term", "Long-term Customer")],
-        string="Key-Account Type", copy=False, groups=KAM_GROUPS,
+        ACCOUNT_TYPES, string="Key-Account Type", copy=False, groups=KAM_GROUPS,
         track_visibility="onchange")
     kam_since = fields.Date(
         string="Key Account Since", copy=False, groups=KAM_GROUPS,
@@ -61,6 +67,29 @@ class ResPartner(models.Model):
     kam_relationship_history_ids = fields.One2many(
         "kam.relationship.history", "partner_id",
         string="Relationship History", groups=KAM_GROUPS)
+    # visits and their compliance (R8)
+    kam_visit_ids = fields.One2many(
+        "kam.visit", "partner_id", string="Visits", groups=KAM_GROUPS)
+    kam_visit_count = fields.Integer(
+        compute="_compute_kam_visit_count", string="Visit Count",
+        groups=KAM_GROUPS)
+    kam_visit_compliance_ids = fields.One2many(
+        "kam.visit.compliance", "partner_id", string="Visit Compliance",
+        groups=KAM_GROUPS)
+    kam_visit_state = fields.Selection(
+        [("ok", "OK"), ("due_soon", "Due Soon"), ("overdue", "Overdue")],
+        string="Visit State", readonly=True, copy=False, index=True,
+        groups=KAM_GROUPS,
+        help="The worst visit-compliance state of the account, kept up to "
+             "date by the visits and the daily scheduled action.")
+
+    @api.multi
+    def _compute_kam_visit_count(self):
+        data = self.env["kam.visit"].read_group(
+            [("partner_id", "in", self.ids)], ["partner_id"], ["partner_id"])
+        counts = {d["partner_id"][0]: d["partner_id_count"] for d in data}
+        for partner in self:
+            partner.kam_visit_count = counts.get(partner.id, 0)
 
     # ------------------------------------------------------------------
     # Constraints
@@ -187,6 +216,8 @@ class ResPartner(models.Model):
         partner = super(ResPartner, self).create(vals)
         if vals.get("kam_relationship_level_id"):
             partner._kam_write_history({})
+        if vals.get("kam_is_key_account"):
+            partner._kam_refresh_visit_compliance()
         return partner
 
     @api.model
@@ -218,7 +249,14 @@ class ResPartner(models.Model):
             self._kam_check_assignment_target()
         if track_level:
             self._kam_write_history(old_levels)
+        if set(vals) & KAM_COMPLIANCE_FIELDS:
+            self._kam_refresh_visit_compliance()
         return res
+
+    def _kam_refresh_visit_compliance(self):
+        """Promotion, demotion, a new KAM, region, level or type change
+        which visit rules apply and who must visit (R8)."""
+        self.env["kam.visit.compliance"]._kam_refresh(partner_ids=self.ids)
 
     def _kam_set_since(self, vals):
         """Date a promotion today when no date is given."""
@@ -256,6 +294,14 @@ class ResPartner(models.Model):
             "kam_since": False,
         })
         return True
+
+    @api.multi
+    def action_kam_view_visits(self):
+        self.ensure_one()
+        action = self.env.ref("kam_management.kam_visit_action").read()[0]
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.id}
+        return action
 
     @api.multi
     def action_kam_view_relationship_history(self):

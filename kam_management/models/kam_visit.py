@@ -1,0 +1,340 @@
+# Copyright 2026 kam_management authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+DONE_STATES = ("done", "submitted", "reviewed")
+
+
+class KamVisit(models.Model):
+    """A visit to a key account and its report (R8).
+
+    Planned, then done (its date becomes the actual date and time), then the
+    report is submitted to the visitor's supervisor, who reviews it or sends
+    it back. Done visits by the person a visit rule names keep that account's
+    visit compliance up to date (see ``kam.visit.compliance``).
+    """
+
+    _name = "kam.visit"
+    _description = "Key-Account Visit"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "visit_date desc, id desc"
+
+    name = fields.Char(compute="_compute_name", store=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Key Account", required=True, index=True,
+        ondelete="restrict", track_visibility="onchange",
+        domain=[("kam_is_key_account", "=", True)])
+    user_id = fields.Many2one(
+        "res.users", string="Visitor", required=True, index=True,
+        default=lambda self: self.env.user, ondelete="restrict",
+        track_visibility="onchange")
+    visit_date = fields.Datetime(
+        required=True, index=True,
+        default=fields.Datetime.now, track_visibility="onchange",
+        help="Planned date and time; once done, the actual one.")
+    duration = fields.Float(string="Duration (hours)", default=1.0)
+    kind = fields.Selection(
+        [("on_site", "On Site"),
+         ("at_office", "Customer at Our Office"),
+         ("phone", "Phone"),
+         ("video", "Video")],
+        required=True, default="on_site")
+    purpose = fields.Char(required=True, track_visibility="onchange")
+    contact_ids = fields.Many2many(
+        "res.partner", "kam_visit_contact_rel", "visit_id", "partner_id",
+        string="Contacts Met",
+        help="The account's people met during the visit.")
+    report_summary = fields.Text(string="Summary")
+    report_customer_needs = fields.Text(string="Customer Needs")
+    report_competitor_info = fields.Text(string="Competitor Information")
+    report_next_steps = fields.Text(string="Agreed Next Steps")
+    review_note = fields.Text(
+        string="Reviewer's Note", track_visibility="onchange",
+        help="The reviewer's comments; required to send a report back.")
+    state = fields.Selection(
+        [("planned", "Planned"),
+         ("done", "Done"),
+         ("submitted", "Submitted"),
+         ("reviewed", "Reviewed"),
+         ("cancelled", "Cancelled")],
+        default="planned", required=True, index=True, copy=False,
+        track_visibility="onchange")
+    reviewer_id = fields.Many2one(
+        "res.users", string="Reviewer", compute="_compute_reviewer_id",
+        store=True,
+        help="The visitor's supervisor: the region's manager for a key "
+             "account manager's or support staff's visit, a sales director "
+             "for a regional manager's visit.")
+    region_id = fields.Many2one(
+        "kam.region", string="Region", related="partner_id.kam_region_id",
+        store=True, readonly=True)
+    date_done = fields.Datetime(readonly=True, copy=False)
+    date_submitted = fields.Datetime(readonly=True, copy=False)
+    date_reviewed = fields.Datetime(readonly=True, copy=False)
+    company_id = fields.Many2one(
+        "res.company", string="Company", required=True,
+        default=lambda self: self.env.user.company_id)
+
+    # ------------------------------------------------------------------
+    # Computes and constraints
+    # ------------------------------------------------------------------
+    @api.depends("partner_id", "visit_date")
+    def _compute_name(self):
+        for visit in self:
+            visit.name = "%s - %s" % (
+                visit.partner_id.sudo().name or "",  # sudo: display only
+                (visit.visit_date or "")[:10])
+
+    @api.depends("user_id", "partner_id.kam_region_id.manager_id")
+    def _compute_reviewer_id(self):
+        directors = self.env["res.users"]._kam_directors()
+        for visit in self:
+            manager = visit._kam_region_manager()
+            if manager and manager != visit.user_id:
+                visit.reviewer_id = manager
+            else:
+                others = directors - visit.user_id
+                visit.reviewer_id = others[:1]
+
+    @api.constrains("partner_id")
+    def _check_partner_id(self):
+        for visit in self:
+            partner = visit.partner_id.sudo()  # sudo: kam fields are restricted
+            if not partner.kam_is_key_account:
+                raise ValidationError(_(
+                    "Key Account: %s is not a key account; visits are "
+                    "recorded for key accounts only.") % partner.display_name)
+
+    @api.constrains("contact_ids", "partner_id")
+    def _check_contact_ids(self):
+        for visit in self:
+            wrong = visit.contact_ids.filtered(
+                lambda c: c.commercial_partner_id != visit.partner_id)
+            if wrong:
+                raise ValidationError(_(
+                    "Contacts Met: %s do not belong to %s.") % (
+                        ", ".join(wrong.mapped("name")),
+                        visit.partner_id.display_name))
+
+    @api.constrains("duration")
+    def _check_duration(self):
+        for visit in self:
+            if visit.duration < 0:
+                raise ValidationError(_(
+                    "Duration: a visit cannot last a negative time."))
+
+    @api.constrains("state", "visit_date")
+    def _check_visit_date(self):
+        now = fields.Datetime.now()
+        for visit in self:
+            if visit.state in DONE_STATES and visit.visit_date > now:
+                raise ValidationError(_(
+                    "Visit Date: the visit of %s is in the future (%s); a "
+                    "visit can only be marked done once it has taken "
+                    "place.") % (visit.partner_id.display_name,
+                                 visit.visit_date))
+
+    # ------------------------------------------------------------------
+    # Who may do what (R8)
+    # ------------------------------------------------------------------
+    def _kam_region_manager(self):
+        """The manager of the visited account's region."""
+        partner = self.partner_id.sudo()  # sudo: kam fields are restricted
+        return partner.kam_region_id.manager_id
+
+    def _kam_is_supervisor(self, user):
+        """Whether ``user`` supervises the visitor of every visit."""
+        is_director = user.has_group("kam_management.group_kam_director")
+        for visit in self:
+            if user == visit.user_id:
+                return False
+            manager = visit._kam_region_manager()
+            if visit.user_id == manager or not manager:
+                if not is_director:
+                    return False
+            elif user != manager and not is_director:
+                return False
+        return True
+
+    def _kam_check_visitor_or_supervisor(self):
+        user = self.env.user
+        for visit in self:
+            if visit.user_id != user and not visit._kam_is_supervisor(user):
+                raise AccessError(_(
+                    "Only the visitor or their supervisor can do this on "
+                    "the visit %s.") % visit.name)
+
+    def _kam_check_state(self, allowed, action_label):
+        for visit in self:
+            if visit.state not in allowed:
+                raise UserError(_(
+                    "%s: the visit %s is %s.") % (
+                        action_label, visit.name,
+                        dict(visit._fields["state"]._description_selection(
+                            self.env))[visit.state]))
+
+    # ------------------------------------------------------------------
+    # Workflow
+    # ------------------------------------------------------------------
+    @api.multi
+    def action_done(self):
+        """The visit took place: it now counts for visit compliance."""
+        self._kam_check_state(("planned",), _("Mark as Done"))
+        self._kam_check_visitor_or_supervisor()
+        # write() brings compliance up to date and closes the "visit due"
+        # activities the visit satisfies
+        self.write({"state": "done", "date_done": fields.Datetime.now()})
+        return True
+
+    @api.multi
+    def action_submit(self):
+        """File the visit report to the supervisor (R8)."""
+        self._kam_check_state(("done",), _("Submit Report"))
+        self._kam_check_visitor_or_supervisor()
+        for visit in self:
+            if not (visit.report_summary or "").strip():
+                raise UserError(_(
+                    "Summary: write the visit report of %s before "
+                    "submitting it.") % visit.name)
+        self.write({"state": "submitted",
+                    "date_submitted": fields.Datetime.now()})
+        self._kam_schedule_review()
+        return True
+
+    @api.multi
+    def action_review(self):
+        """The supervisor has read the report."""
+        self._kam_check_state(("submitted",), _("Review"))
+        self._kam_check_reviewer()
+        self.write({"state": "reviewed",
+                    "date_reviewed": fields.Datetime.now()})
+        self._kam_done_review_activities()
+        return True
+
+    @api.multi
+    def action_send_back(self, reason=None):
+        """Send a report back to its visitor, with the reviewer's note."""
+        self._kam_check_state(("submitted",), _("Send Back"))
+        self._kam_check_reviewer()
+        vals = {"state": "done"}
+        if reason:
+            vals["review_note"] = reason
+        for visit in self:
+            if not (reason or visit.review_note or "").strip():
+                raise UserError(_(
+                    "Reviewer's Note: say why the report of %s goes "
+                    "back.") % visit.name)
+        self.write(vals)
+        self._kam_done_review_activities()
+        for visit in self:
+            visit.activity_schedule_kam(
+                "mail.mail_activity_data_todo", visit.user_id,
+                _("Visit report sent back: %s") % visit.name,
+                note=visit.review_note)
+        return True
+
+    @api.multi
+    def action_cancel(self):
+        self._kam_check_state(("planned", "done"), _("Cancel"))
+        self._kam_check_visitor_or_supervisor()
+        self.write({"state": "cancelled"})
+        return True
+
+    @api.multi
+    def action_plan(self):
+        """Plan a cancelled visit again."""
+        self._kam_check_state(("cancelled",), _("Plan Again"))
+        self._kam_check_visitor_or_supervisor()
+        self.write({"state": "planned"})
+        return True
+
+    def _kam_check_reviewer(self):
+        user = self.env.user
+        for visit in self:
+            if visit.user_id == user:
+                raise AccessError(_(
+                    "You cannot review your own visit report (%s).")
+                    % visit.name)
+            if not visit._kam_is_supervisor(user):
+                raise AccessError(_(
+                    "Only the visitor's supervisor can review the report "
+                    "of %s.") % visit.name)
+
+    # ------------------------------------------------------------------
+    # Activities
+    # ------------------------------------------------------------------
+    def activity_schedule_kam(self, type_xmlid, user, summary, note=None,
+                              date_deadline=None):
+        """Schedule an activity on the visit (Odoo 11 has no helper)."""
+        self.ensure_one()
+        if not user:
+            return self.env["mail.activity"]
+        # sudo: the visitor schedules a task for their supervisor on a
+        # record both can access; activities are protected by the document
+        return self.env["mail.activity"].sudo().create({  # sudo: see above
+            "res_model_id": self.env["ir.model"]._get(self._name).id,
+            "res_id": self.id,
+            "activity_type_id": self.env.ref(type_xmlid).id,
+            "summary": summary,
+            "note": note or False,
+            "user_id": user.id,
+            "date_deadline": date_deadline or fields.Date.context_today(self),
+        })
+
+    def _kam_schedule_review(self):
+        for visit in self:
+            visit.activity_schedule_kam(
+                "kam_management.mail_activity_type_kam_visit_review",
+                visit.reviewer_id,
+                _("Review the visit report: %s") % visit.name)
+
+    def _kam_done_review_activities(self):
+        review = self.env.ref(
+            "kam_management.mail_activity_type_kam_visit_review")
+        Activity = self.env["mail.activity"].sudo()  # sudo: close the task
+        activities = Activity.search([
+            ("res_model", "=", self._name), ("res_id", "in", self.ids),
+            ("activity_type_id", "=", review.id)])
+        activities.action_feedback(_("Reviewed"))
+
+    # ------------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------------
+    def _kam_check_partner_access(self):
+        """A visit is logged only on an account the user may see: a KAM
+        cannot record visits on another KAM's accounts."""
+        for visit in self:
+            visit.partner_id.sudo(self.env.uid).check_access_rule("read")
+
+    @api.model
+    def create(self, vals):
+        visit = super(KamVisit, self).create(vals)
+        visit._kam_check_partner_access()
+        if visit.state in DONE_STATES:
+            visit._kam_refresh_compliance(visit.partner_id)
+        return visit
+
+    @api.multi
+    def write(self, vals):
+        partners = self.mapped("partner_id")
+        res = super(KamVisit, self).write(vals)
+        if "partner_id" in vals:
+            self._kam_check_partner_access()
+        if set(vals) & {"state", "visit_date", "user_id", "partner_id"}:
+            self._kam_refresh_compliance(partners | self.mapped("partner_id"))
+        return res
+
+    def _kam_refresh_compliance(self, partners):
+        """Visits done, cancelled or moved change their accounts' visit
+        compliance at once (R8)."""
+        self.env["kam.visit.compliance"]._kam_refresh(partner_ids=partners.ids)
+
+    @api.multi
+    def unlink(self):
+        for visit in self:
+            if visit.state not in ("planned", "cancelled"):
+                raise UserError(_(
+                    "Only planned or cancelled visits can be deleted; "
+                    "cancel %s instead.") % visit.name)
+        return super(KamVisit, self).unlink()

@@ -1,0 +1,457 @@
+# Copyright 2026 kam_management authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+
+_logger = logging.getLogger(__name__)
+
+STATES = [("ok", "OK"), ("due_soon", "Due Soon"), ("overdue", "Overdue")]
+DUE_STATES = ("due_soon", "overdue")
+# an arbitrary constant: serialises concurrent runs of the daily action
+CRON_LOCK = 48151623
+
+# One row per key account and applicable visit rule, with its responsible
+# person, last qualifying visit and due date. Set-based on purpose: one
+# statement for any number of accounts (see make bench).
+REFRESH_SQL = """
+WITH target AS (
+    SELECT p.id AS partner_id, r.id AS rule_id, r.role, r.interval_days,
+           r.warning_days, p.kam_region_id AS region_id,
+           p.kam_manager_id, p.company_id,
+           CASE r.role
+               WHEN 'kam' THEN p.kam_manager_id
+               WHEN 'regional_manager' THEN reg.manager_id
+           END AS responsible_id,
+           COALESCE(p.kam_since, p.create_date::date) AS since
+      FROM res_partner p
+      JOIN kam_visit_rule r
+        ON r.active
+       AND (r.company_id IS NULL OR p.company_id IS NULL
+            OR r.company_id = p.company_id)
+       AND (r.account_type IS NULL OR r.account_type = p.kam_account_type)
+       AND (NOT EXISTS (SELECT 1 FROM kam_visit_rule_level_rel l
+                         WHERE l.rule_id = r.id)
+            OR EXISTS (SELECT 1 FROM kam_visit_rule_level_rel l
+                        WHERE l.rule_id = r.id
+                          AND l.level_id = p.kam_relationship_level_id))
+      LEFT JOIN kam_region reg ON reg.id = p.kam_region_id
+     WHERE p.kam_is_key_account AND p.active
+       AND (%(all)s OR p.id = ANY(%(ids)s))
+), last AS (
+    SELECT t.partner_id, t.rule_id, max(v.visit_date) AS last_visit
+      FROM target t
+      JOIN kam_visit v
+        ON v.partner_id = t.partner_id AND v.user_id = t.responsible_id
+       AND v.state IN ('done', 'submitted', 'reviewed')
+     GROUP BY t.partner_id, t.rule_id
+), computed AS (
+    SELECT t.*, l.last_visit,
+           COALESCE((l.last_visit AT TIME ZONE 'UTC'
+                     AT TIME ZONE %(tz)s)::date, t.since)
+               + t.interval_days AS due_date
+      FROM target t
+      LEFT JOIN last l
+        ON l.partner_id = t.partner_id AND l.rule_id = t.rule_id
+), upserted AS (
+    INSERT INTO kam_visit_compliance
+           (partner_id, rule_id, role, responsible_id, region_id,
+            kam_manager_id, company_id, last_visit_date, due_date, state,
+            days_overdue, missing_responsible,
+            create_uid, create_date, write_uid, write_date)
+    SELECT partner_id, rule_id, role, responsible_id, region_id,
+           kam_manager_id, company_id, last_visit, due_date,
+           CASE WHEN due_date < %(today)s::date THEN 'overdue'
+                WHEN due_date - warning_days <= %(today)s::date THEN 'due_soon'
+                ELSE 'ok' END,
+           GREATEST(%(today)s::date - due_date, 0), responsible_id IS NULL,
+           %(uid)s, now() AT TIME ZONE 'UTC',
+           %(uid)s, now() AT TIME ZONE 'UTC'
+      FROM computed
+    ON CONFLICT (partner_id, rule_id) DO UPDATE SET
+           role = EXCLUDED.role,
+           responsible_id = EXCLUDED.responsible_id,
+           region_id = EXCLUDED.region_id,
+           kam_manager_id = EXCLUDED.kam_manager_id,
+           company_id = EXCLUDED.company_id,
+           last_visit_date = EXCLUDED.last_visit_date,
+           due_date = EXCLUDED.due_date,
+           state = EXCLUDED.state,
+           days_overdue = EXCLUDED.days_overdue,
+           missing_responsible = EXCLUDED.missing_responsible,
+           -- a new cycle (visit done, other person) may escalate again
+           escalated_date = CASE
+               WHEN EXCLUDED.state <> 'overdue'
+                 OR EXCLUDED.responsible_id IS DISTINCT FROM
+                    kam_visit_compliance.responsible_id
+               THEN NULL ELSE kam_visit_compliance.escalated_date END,
+           write_uid = EXCLUDED.write_uid,
+           write_date = EXCLUDED.write_date
+     WHERE (kam_visit_compliance.role, kam_visit_compliance.responsible_id,
+            kam_visit_compliance.region_id,
+            kam_visit_compliance.kam_manager_id,
+            kam_visit_compliance.company_id,
+            kam_visit_compliance.last_visit_date,
+            kam_visit_compliance.due_date, kam_visit_compliance.state,
+            kam_visit_compliance.days_overdue)
+           IS DISTINCT FROM
+           (EXCLUDED.role, EXCLUDED.responsible_id, EXCLUDED.region_id,
+            EXCLUDED.kam_manager_id, EXCLUDED.company_id,
+            EXCLUDED.last_visit_date, EXCLUDED.due_date, EXCLUDED.state,
+            EXCLUDED.days_overdue)
+    RETURNING 1
+), deleted AS (
+    DELETE FROM kam_visit_compliance c
+     WHERE (%(all)s OR c.partner_id = ANY(%(ids)s))
+       AND NOT EXISTS (SELECT 1 FROM computed x
+                        WHERE x.partner_id = c.partner_id
+                          AND x.rule_id = c.rule_id)
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM upserted), (SELECT count(*) FROM deleted)
+"""
+
+# The worst state of each account, shown on its kanban card.
+PARTNER_STATE_SQL = """
+UPDATE res_partner p
+   SET kam_visit_state = w.state
+  FROM (SELECT p2.id,
+               (ARRAY[NULL, 'ok', 'due_soon', 'overdue'])[
+                   1 + COALESCE(max(CASE c.state WHEN 'ok' THEN 1
+                                    WHEN 'due_soon' THEN 2
+                                    WHEN 'overdue' THEN 3 END), 0)] AS state
+          FROM res_partner p2
+          LEFT JOIN kam_visit_compliance c ON c.partner_id = p2.id
+         WHERE (p2.kam_is_key_account OR p2.kam_visit_state IS NOT NULL)
+           AND (%(all)s OR p2.id = ANY(%(ids)s))
+         GROUP BY p2.id) w
+ WHERE p.id = w.id AND p.kam_visit_state IS DISTINCT FROM w.state
+"""
+
+# Exactly one open "visit due" activity per account and responsible person
+# with a due or overdue row; its deadline is the earliest due date.
+DUE_ROWS_SQL = """
+SELECT c.partner_id, c.responsible_id, min(c.due_date) AS due_date
+  FROM kam_visit_compliance c
+ WHERE c.state IN ('due_soon', 'overdue') AND c.responsible_id IS NOT NULL
+   AND (%(all)s OR c.partner_id = ANY(%(ids)s))
+ GROUP BY c.partner_id, c.responsible_id
+"""
+
+INSERT_DUE_ACTIVITIES_SQL = """
+INSERT INTO mail_activity
+       (res_model_id, res_model, res_id, res_name, activity_type_id,
+        summary, date_deadline, user_id,
+        create_uid, create_date, write_uid, write_date)
+SELECT %(model_id)s, 'res.partner', d.partner_id, p.display_name,
+       %(type_id)s, %(summary)s, d.due_date, d.responsible_id,
+       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+  FROM (""" + DUE_ROWS_SQL + """) d
+  JOIN res_partner p ON p.id = d.partner_id
+ WHERE NOT EXISTS (SELECT 1 FROM mail_activity a
+                    WHERE a.res_model = 'res.partner'
+                      AND a.res_id = d.partner_id
+                      AND a.activity_type_id = %(type_id)s
+                      AND a.user_id = d.responsible_id)
+"""
+
+UPDATE_DUE_DEADLINES_SQL = """
+UPDATE mail_activity a
+   SET date_deadline = d.due_date, write_date = now() AT TIME ZONE 'UTC'
+  FROM (""" + DUE_ROWS_SQL + """) d
+ WHERE a.res_model = 'res.partner' AND a.res_id = d.partner_id
+   AND a.activity_type_id = %(type_id)s AND a.user_id = d.responsible_id
+   AND a.date_deadline <> d.due_date
+"""
+
+# Open "visit due" activities no row calls for any more (visit done,
+# account demoted, someone else responsible), and escalations of accounts
+# that are no longer overdue.
+OBSOLETE_ACTIVITIES_SQL = """
+SELECT a.id
+  FROM mail_activity a
+ WHERE a.res_model = 'res.partner'
+   AND (%(all)s OR a.res_id = ANY(%(ids)s))
+   AND ((a.activity_type_id = %(type_id)s
+         AND NOT EXISTS (SELECT 1 FROM kam_visit_compliance c
+                          WHERE c.partner_id = a.res_id
+                            AND c.responsible_id = a.user_id
+                            AND c.state IN ('due_soon', 'overdue')))
+     OR (a.activity_type_id = %(escalation_type_id)s
+         AND NOT EXISTS (SELECT 1 FROM kam_visit_compliance c
+                          WHERE c.partner_id = a.res_id
+                            AND c.state = 'overdue'
+                            AND c.escalated_date IS NOT NULL)))
+"""
+
+TO_ESCALATE_SQL = """
+SELECT c.id, c.partner_id, c.responsible_id, c.role, c.days_overdue,
+       reg.manager_id
+  FROM kam_visit_compliance c
+  LEFT JOIN kam_region reg ON reg.id = c.region_id
+ WHERE c.state = 'overdue' AND c.days_overdue > %(days)s
+   AND c.escalated_date IS NULL
+   AND (%(all)s OR c.partner_id = ANY(%(ids)s))
+ ORDER BY c.id
+"""
+
+INSERT_ACTIVITIES_SQL = """
+INSERT INTO mail_activity
+       (res_model_id, res_model, res_id, res_name, activity_type_id,
+        summary, date_deadline, user_id,
+        create_uid, create_date, write_uid, write_date)
+SELECT %(model_id)s, 'res.partner', x.res_id, p.display_name,
+       %(type_id)s, x.summary, %(today)s::date, x.user_id,
+       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+  FROM unnest(%(res_ids)s::int[], %(user_ids)s::int[], %(summaries)s::text[])
+       AS x(res_id, user_id, summary)
+  JOIN res_partner p ON p.id = x.res_id
+ WHERE NOT EXISTS (SELECT 1 FROM mail_activity a
+                    WHERE a.res_model = 'res.partner' AND a.res_id = x.res_id
+                      AND a.activity_type_id = %(type_id)s
+                      AND a.user_id = x.user_id)
+"""
+
+# Month by month, the worst state each row reached: the compliance share
+# per KAM and month that the scorecards use.
+SNAPSHOT_SQL = """
+INSERT INTO kam_visit_compliance_snapshot
+       (month, partner_id, rule_id, role, responsible_id, region_id,
+        kam_manager_id, company_id, state, compliant, compliant_pct,
+        create_uid, create_date, write_uid, write_date)
+SELECT date_trunc('month', %(today)s::date)::date, c.partner_id, c.rule_id,
+       c.role, c.responsible_id, c.region_id, c.kam_manager_id,
+       c.company_id, c.state, c.state <> 'overdue',
+       CASE WHEN c.state = 'overdue' THEN 0 ELSE 100 END,
+       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+  FROM kam_visit_compliance c
+ON CONFLICT (month, partner_id, rule_id) DO UPDATE SET
+       responsible_id = EXCLUDED.responsible_id,
+       region_id = EXCLUDED.region_id,
+       kam_manager_id = EXCLUDED.kam_manager_id,
+       state = CASE WHEN kam_visit_compliance_snapshot.state = 'overdue'
+                      OR EXCLUDED.state = 'overdue' THEN 'overdue'
+                    WHEN kam_visit_compliance_snapshot.state = 'due_soon'
+                      OR EXCLUDED.state = 'due_soon' THEN 'due_soon'
+                    ELSE 'ok' END,
+       compliant = kam_visit_compliance_snapshot.compliant
+                   AND EXCLUDED.compliant,
+       compliant_pct = LEAST(kam_visit_compliance_snapshot.compliant_pct,
+                             EXCLUDED.compliant_pct),
+       write_date = EXCLUDED.write_date
+"""
+
+
+class KamVisitCompliance(models.Model):
+    """Visit compliance of one key account under one visit rule (R8).
+
+    Rows are maintained by ``_kam_refresh`` in set-based SQL: at once when
+    visits are done or cancelled, accounts change KAM, region, level or type,
+    are promoted or demoted, or rules change; and daily by the scheduled
+    action ``ir_cron_visit_compliance``, which also keeps the "visit due"
+    activities and escalations in step.
+    """
+
+    _name = "kam.visit.compliance"
+    _description = "Key-Account Visit Compliance"
+    _order = "days_overdue desc, due_date, id"
+    _rec_name = "partner_id"
+
+    partner_id = fields.Many2one(
+        "res.partner", string="Key Account", required=True, index=True,
+        ondelete="cascade", readonly=True)
+    rule_id = fields.Many2one(
+        "kam.visit.rule", string="Visit Rule", required=True,
+        ondelete="cascade", readonly=True)
+    role = fields.Selection(
+        [("kam", "Key Account Manager"),
+         ("regional_manager", "Regional Manager")], readonly=True)
+    responsible_id = fields.Many2one(
+        "res.users", string="Responsible", index=True, readonly=True,
+        help="Who must visit under this rule.")
+    region_id = fields.Many2one("kam.region", string="Region",
+                                readonly=True, index=True)
+    kam_manager_id = fields.Many2one(
+        "res.users", string="Key Account Manager", readonly=True,
+        index=True)
+    company_id = fields.Many2one("res.company", string="Company",
+                                 readonly=True)
+    last_visit_date = fields.Datetime(string="Last Visit", readonly=True)
+    due_date = fields.Date(string="Next Visit Due", readonly=True)
+    state = fields.Selection(STATES, readonly=True, index=True)
+    days_overdue = fields.Integer(readonly=True, group_operator="max")
+    escalated_date = fields.Date(string="Escalated On", readonly=True)
+    missing_responsible = fields.Boolean(
+        readonly=True,
+        help="The account has no KAM, or its region no manager: nobody "
+             "is responsible for this rule.")
+
+    _sql_constraints = [
+        ("partner_rule_uniq", "unique(partner_id, rule_id)",
+         "One compliance row per key account and rule."),
+    ]
+
+    # ------------------------------------------------------------------
+    # Refresh
+    # ------------------------------------------------------------------
+    def _kam_params(self, partner_ids=None, today=None):
+        return {
+            "all": partner_ids is None,
+            "ids": list(partner_ids or []),
+            "today": today or fields.Date.context_today(self),
+            "tz": self.env.user.tz or "UTC",
+            "uid": self.env.uid,
+        }
+
+    @api.model
+    def _kam_refresh(self, partner_ids=None, today=None, activities=True):
+        """Bring compliance rows up to date for ``partner_ids`` (all key
+        accounts when None), as of ``today``; then the accounts' worst state
+        and, with ``activities``, the "visit due" activities."""
+        if partner_ids is not None and not partner_ids:
+            return
+        params = self._kam_params(partner_ids, today)
+        cr = self.env.cr
+        cr.execute(REFRESH_SQL, params)
+        changed, deleted = cr.fetchone()
+        cr.execute(PARTNER_STATE_SQL, params)
+        self.invalidate_cache()
+        self.env["res.partner"].invalidate_cache(["kam_visit_state"])
+        if activities:
+            self._kam_sync_activities(params)
+        _logger.debug("visit compliance: %s rows changed, %s deleted",
+                      changed, deleted)
+
+    def _kam_activity_params(self, params):
+        params = dict(params)
+        params.update(
+            model_id=self.env["ir.model"]._get("res.partner").id,
+            type_id=self.env.ref(
+                "kam_management.mail_activity_type_kam_visit").id,
+            escalation_type_id=self.env.ref(
+                "kam_management.mail_activity_type_kam_visit_escalation").id,
+            summary=_("Key-account visit due"),
+        )
+        return params
+
+    def _kam_sync_activities(self, params):
+        """One open "visit due" activity per due row's account and person,
+        deadline = due date; close those no row calls for any more."""
+        params = self._kam_activity_params(params)
+        cr = self.env.cr
+        cr.execute(INSERT_DUE_ACTIVITIES_SQL, params)
+        cr.execute(UPDATE_DUE_DEADLINES_SQL, params)
+        cr.execute(OBSOLETE_ACTIVITIES_SQL, params)
+        obsolete = [row[0] for row in cr.fetchall()]
+        Activity = self.env["mail.activity"]
+        Activity.invalidate_cache()
+        if obsolete:
+            # sudo: closing bookkeeping activities of other people (the
+            # visit that satisfied them was done by the current user)
+            Activity.sudo().browse(obsolete).action_feedback(  # sudo: see above
+                _("Visit done or no longer required."))
+
+    # ------------------------------------------------------------------
+    # Escalation
+    # ------------------------------------------------------------------
+    def _kam_escalation_days(self):
+        params = self.env["ir.config_parameter"].sudo()  # sudo: a setting
+        value = params.get_param("kam_management.visit_escalation_days", "7")
+        try:
+            return max(int(value), 0)
+        except ValueError:
+            _logger.warning("kam_management.visit_escalation_days is not a "
+                            "number (%r): using 7", value)
+            return 7
+
+    def _kam_escalate(self, params):
+        """Rows overdue by more than the configured days escalate once to
+        the responsible person's supervisor (R8): the region's manager for
+        a KAM, the sales directors for a regional manager."""
+        params = self._kam_activity_params(params)
+        params["days"] = self._kam_escalation_days()
+        cr = self.env.cr
+        cr.execute(TO_ESCALATE_SQL, params)
+        rows = cr.fetchall()
+        if not rows:
+            return 0
+        directors = self.env["res.users"]._kam_directors()
+        Partner = self.env["res.partner"].sudo()  # sudo: names for summaries
+        partners = Partner.browse(list({row[1] for row in rows}))
+        names = {p.id: p.display_name for p in partners}
+        res_ids, user_ids, summaries, escalated, unrouted = [], [], [], [], []
+        for row_id, partner_id, responsible_id, role, days, manager_id in rows:
+            if role == "kam" and manager_id and manager_id != responsible_id:
+                supervisors = [manager_id]
+            else:
+                supervisors = [u.id for u in directors if u.id != responsible_id]
+            if not supervisors:
+                unrouted.append(names.get(partner_id))
+                continue
+            summary = _("Visit overdue by %s days: %s") % (
+                days, names.get(partner_id))
+            for user_id in supervisors:
+                res_ids.append(partner_id)
+                user_ids.append(user_id)
+                summaries.append(summary)
+            escalated.append(row_id)
+        if res_ids:
+            params.update(res_ids=res_ids, user_ids=user_ids,
+                          summaries=summaries,
+                          type_id=params["escalation_type_id"])
+            cr.execute(INSERT_ACTIVITIES_SQL, params)
+            cr.execute("UPDATE kam_visit_compliance SET escalated_date = %s "
+                       "WHERE id = ANY(%s)", (params["today"], escalated))
+            self.invalidate_cache()
+        if unrouted:
+            _logger.warning("visit compliance: no supervisor to escalate "
+                            "to for %s", ", ".join(sorted(unrouted)))
+        return len(escalated)
+
+    # ------------------------------------------------------------------
+    # Scheduled action
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_visit_compliance(self, today=None):
+        """Daily: compliance, activities, escalations, monthly snapshot.
+
+        Idempotent: every step compares with what is stored, so a second
+        run, or a run after a crash half-way (the transaction rolled back),
+        creates nothing twice. Concurrent runs are serialised by a
+        transaction-level advisory lock; a run that finds it taken skips.
+        """
+        cr = self.env.cr
+        cr.execute("SELECT pg_try_advisory_xact_lock(%s)", (CRON_LOCK,))
+        if not cr.fetchone()[0]:
+            _logger.info("visit compliance: another run is in progress")
+            return False
+        params = self._kam_params(None, today)
+        self._kam_refresh(today=params["today"], activities=True)
+        escalated = self._kam_escalate(params)
+        cr.execute(SNAPSHOT_SQL, params)
+        self.env["kam.visit.compliance.snapshot"].invalidate_cache()
+        self._kam_report_missing()
+        _logger.info("visit compliance: done, %s escalated", escalated)
+        return True
+
+    def _kam_report_missing(self):
+        """Accounts nobody is responsible for are logged, not a crash."""
+        rows = self.sudo()  # sudo: the scheduled action reports every account
+        missing = rows.search([("missing_responsible", "=", True)])
+        if missing:
+            _logger.warning(
+                "visit compliance: nobody responsible for %s",
+                ", ".join(sorted(set(
+                    "%s (%s)" % (row.partner_id.display_name, row.rule_id.name)
+                    for row in missing))))
+
+    @api.model
+    def action_kam_refresh(self):
+        """Refresh now (button for directors); the cron does it daily."""
+        if not self.env.user.has_group("kam_management.group_kam_director"):
+            raise AccessError(_(
+                "Only sales directors can refresh visit compliance for "
+                "every account."))
+        self._cron_visit_compliance()
+        return True

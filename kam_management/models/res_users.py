@@ -1,0 +1,19 @@
+# Copyright 2026 kam_management authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import SUPERUSER_ID, api, models
+
+
+class ResUsers(models.Model):
+    _inherit = "res.users"
+
+    @api.model
+    def _kam_directors(self):
+        """The sales directors, who supervise the regional managers (R8).
+
+        The superuser (admin) is a director too, but only stands in when no
+        other director exists.
+        """
+        group = self.env.ref("kam_management.group_kam_director")
+        directors = group.sudo().users.filtered("active")  # sudo: group membership
+        real = directors.filtered(lambda u: u.id != SUPERUSER_ID)
+        return (real or directors).sudo(self.env.uid)
