@@ -20,5 +20,9 @@ test:
 lint: setup
 	@bash scripts/lint.sh
 
+## make bench: the performance targets (prints tables, compares with PostgreSQL)
+bench:
+	@bash scripts/bench.sh
+
 clean:
 	rm -rf .state .pytest_cache

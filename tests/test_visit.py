@@ -208,3 +208,11 @@ def test_partner_smart_button_and_week_action(env):
     assert action["domain"] == [("partner_id", "=", account.id)]
     week = ref(env, "kam_visit_action_my_week")
     assert "search_default_this_week" in week.context
+
+
+def test_visit_state_cannot_be_written(env):
+    account = ref(env, "partner_kam_nanjing_hospital")
+    with raises_and_rolls_back(env, AccessError, match="Visit State"):
+        account.with_env(as_user(env, "kam_director")).write(
+            {"kam_visit_state": "ok"})
+    assert account.kam_visit_state == "overdue"

@@ -1,6 +1,7 @@
 # Copyright 2026 kam_management authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+import time
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
@@ -46,7 +47,7 @@ WITH target AS (
         ON v.partner_id = t.partner_id AND v.user_id = t.responsible_id
        AND v.state IN ('done', 'submitted', 'reviewed')
      GROUP BY t.partner_id, t.rule_id
-), computed AS (
+), dated AS (
     SELECT t.*, l.last_visit,
            COALESCE((l.last_visit AT TIME ZONE 'UTC'
                      AT TIME ZONE %(tz)s)::date, t.since)
@@ -54,21 +55,37 @@ WITH target AS (
       FROM target t
       LEFT JOIN last l
         ON l.partner_id = t.partner_id AND l.rule_id = t.rule_id
+), computed AS (
+    SELECT d.*,
+           CASE WHEN d.due_date < %(today)s::date THEN 'overdue'
+                WHEN d.due_date - d.warning_days <= %(today)s::date
+                THEN 'due_soon'
+                ELSE 'ok' END::varchar AS state
+      FROM dated d
+), changed AS (
+    -- only rows that are new or differ: unchanged rows cost no write
+    SELECT x.*
+      FROM computed x
+      LEFT JOIN kam_visit_compliance c
+        ON c.partner_id = x.partner_id AND c.rule_id = x.rule_id
+     WHERE c.id IS NULL
+        OR (c.role, c.responsible_id, c.region_id, c.kam_manager_id,
+            c.company_id, c.last_visit_date, c.due_date, c.state)
+           IS DISTINCT FROM
+           (x.role, x.responsible_id, x.region_id, x.kam_manager_id,
+            x.company_id, x.last_visit, x.due_date, x.state)
 ), upserted AS (
     INSERT INTO kam_visit_compliance
            (partner_id, rule_id, role, responsible_id, region_id,
             kam_manager_id, company_id, last_visit_date, due_date, state,
-            days_overdue, missing_responsible,
+            missing_responsible,
             create_uid, create_date, write_uid, write_date)
     SELECT partner_id, rule_id, role, responsible_id, region_id,
-           kam_manager_id, company_id, last_visit, due_date,
-           CASE WHEN due_date < %(today)s::date THEN 'overdue'
-                WHEN due_date - warning_days <= %(today)s::date THEN 'due_soon'
-                ELSE 'ok' END,
-           GREATEST(%(today)s::date - due_date, 0), responsible_id IS NULL,
+           kam_manager_id, company_id, last_visit, due_date, state,
+           responsible_id IS NULL,
            %(uid)s, now() AT TIME ZONE 'UTC',
            %(uid)s, now() AT TIME ZONE 'UTC'
-      FROM computed
+      FROM changed
     ON CONFLICT (partner_id, rule_id) DO UPDATE SET
            role = EXCLUDED.role,
            responsible_id = EXCLUDED.responsible_id,
@@ -78,7 +95,6 @@ WITH target AS (
            last_visit_date = EXCLUDED.last_visit_date,
            due_date = EXCLUDED.due_date,
            state = EXCLUDED.state,
-           days_overdue = EXCLUDED.days_overdue,
            missing_responsible = EXCLUDED.missing_responsible,
            -- a new cycle (visit done, other person) may escalate again
            escalated_date = CASE
@@ -88,18 +104,6 @@ WITH target AS (
                THEN NULL ELSE kam_visit_compliance.escalated_date END,
            write_uid = EXCLUDED.write_uid,
            write_date = EXCLUDED.write_date
-     WHERE (kam_visit_compliance.role, kam_visit_compliance.responsible_id,
-            kam_visit_compliance.region_id,
-            kam_visit_compliance.kam_manager_id,
-            kam_visit_compliance.company_id,
-            kam_visit_compliance.last_visit_date,
-            kam_visit_compliance.due_date, kam_visit_compliance.state,
-            kam_visit_compliance.days_overdue)
-           IS DISTINCT FROM
-           (EXCLUDED.role, EXCLUDED.responsible_id, EXCLUDED.region_id,
-            EXCLUDED.kam_manager_id, EXCLUDED.company_id,
-            EXCLUDED.last_visit_date, EXCLUDED.due_date, EXCLUDED.state,
-            EXCLUDED.days_overdue)
     RETURNING 1
 ), deleted AS (
     DELETE FROM kam_visit_compliance c
@@ -186,11 +190,11 @@ SELECT a.id
 """
 
 TO_ESCALATE_SQL = """
-SELECT c.id, c.partner_id, c.responsible_id, c.role, c.days_overdue,
-       reg.manager_id
+SELECT c.id, c.partner_id, c.responsible_id, c.role,
+       %(today)s::date - c.due_date, reg.manager_id
   FROM kam_visit_compliance c
   LEFT JOIN kam_region reg ON reg.id = c.region_id
- WHERE c.state = 'overdue' AND c.days_overdue > %(days)s
+ WHERE c.state = 'overdue' AND %(today)s::date - c.due_date > %(days)s
    AND c.escalated_date IS NULL
    AND (%(all)s OR c.partner_id = ANY(%(ids)s))
  ORDER BY c.id
@@ -202,10 +206,11 @@ INSERT INTO mail_activity
         summary, date_deadline, user_id,
         create_uid, create_date, write_uid, write_date)
 SELECT %(model_id)s, 'res.partner', x.res_id, p.display_name,
-       %(type_id)s, x.summary, %(today)s::date, x.user_id,
+       %(type_id)s, format(%(summary)s, x.days, p.display_name),
+       %(today)s::date, x.user_id,
        %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
-  FROM unnest(%(res_ids)s::int[], %(user_ids)s::int[], %(summaries)s::text[])
-       AS x(res_id, user_id, summary)
+  FROM unnest(%(res_ids)s::int[], %(user_ids)s::int[], %(days)s::int[])
+       AS x(res_id, user_id, days)
   JOIN res_partner p ON p.id = x.res_id
  WHERE NOT EXISTS (SELECT 1 FROM mail_activity a
                     WHERE a.res_model = 'res.partner' AND a.res_id = x.res_id
@@ -226,6 +231,15 @@ SELECT date_trunc('month', %(today)s::date)::date, c.partner_id, c.rule_id,
        CASE WHEN c.state = 'overdue' THEN 0 ELSE 100 END,
        %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
   FROM kam_visit_compliance c
+  LEFT JOIN kam_visit_compliance_snapshot s
+    ON s.month = date_trunc('month', %(today)s::date)::date
+   AND s.partner_id = c.partner_id AND s.rule_id = c.rule_id
+ -- only new rows, a worse state or another person: no daily rewrite
+ WHERE s.id IS NULL
+    OR (c.state = 'overdue' AND s.state <> 'overdue')
+    OR (c.state = 'due_soon' AND s.state = 'ok')
+    OR (c.responsible_id, c.region_id, c.kam_manager_id)
+       IS DISTINCT FROM (s.responsible_id, s.region_id, s.kam_manager_id)
 ON CONFLICT (month, partner_id, rule_id) DO UPDATE SET
        responsible_id = EXCLUDED.responsible_id,
        region_id = EXCLUDED.region_id,
@@ -255,11 +269,12 @@ class KamVisitCompliance(models.Model):
 
     _name = "kam.visit.compliance"
     _description = "Key-Account Visit Compliance"
-    _order = "days_overdue desc, due_date, id"
+    _order = "due_date, id"
     _rec_name = "partner_id"
 
+    # partner_id is the leading column of the unique index: no other index
     partner_id = fields.Many2one(
-        "res.partner", string="Key Account", required=True, index=True,
+        "res.partner", string="Key Account", required=True,
         ondelete="cascade", readonly=True)
     rule_id = fields.Many2one(
         "kam.visit.rule", string="Visit Rule", required=True,
@@ -271,16 +286,20 @@ class KamVisitCompliance(models.Model):
         "res.users", string="Responsible", index=True, readonly=True,
         help="Who must visit under this rule.")
     region_id = fields.Many2one("kam.region", string="Region",
-                                readonly=True, index=True)
+                                readonly=True)
     kam_manager_id = fields.Many2one(
-        "res.users", string="Key Account Manager", readonly=True,
-        index=True)
+        "res.users", string="Key Account Manager", readonly=True)
     company_id = fields.Many2one("res.company", string="Company",
                                  readonly=True)
     last_visit_date = fields.Datetime(string="Last Visit", readonly=True)
     due_date = fields.Date(string="Next Visit Due", readonly=True)
     state = fields.Selection(STATES, readonly=True, index=True)
-    days_overdue = fields.Integer(readonly=True, group_operator="max")
+    # not stored: it changes every day, and storing it would rewrite every
+    # overdue row daily (see make bench); the context key kam_today gives
+    # it as of another date
+    days_overdue = fields.Integer(
+        compute="_compute_days_overdue",
+        help="Days since the due date, as of today.")
     escalated_date = fields.Date(string="Escalated On", readonly=True)
     missing_responsible = fields.Boolean(
         readonly=True,
@@ -291,6 +310,14 @@ class KamVisitCompliance(models.Model):
         ("partner_rule_uniq", "unique(partner_id, rule_id)",
          "One compliance row per key account and rule."),
     ]
+
+    def _compute_days_overdue(self):
+        today = fields.Date.from_string(
+            self.env.context.get("kam_today")
+            or fields.Date.context_today(self))
+        for row in self:
+            due = fields.Date.from_string(row.due_date)
+            row.days_overdue = max((today - due).days, 0) if due else 0
 
     # ------------------------------------------------------------------
     # Refresh
@@ -315,6 +342,7 @@ class KamVisitCompliance(models.Model):
         cr = self.env.cr
         cr.execute(REFRESH_SQL, params)
         changed, deleted = cr.fetchone()
+        self._kam_analyze(changed, "kam_visit_compliance")
         cr.execute(PARTNER_STATE_SQL, params)
         self.invalidate_cache()
         self.env["res.partner"].invalidate_cache(["kam_visit_state"])
@@ -341,6 +369,7 @@ class KamVisitCompliance(models.Model):
         params = self._kam_activity_params(params)
         cr = self.env.cr
         cr.execute(INSERT_DUE_ACTIVITIES_SQL, params)
+        self._kam_analyze(cr.rowcount, "mail_activity")
         cr.execute(UPDATE_DUE_DEADLINES_SQL, params)
         cr.execute(OBSOLETE_ACTIVITIES_SQL, params)
         obsolete = [row[0] for row in cr.fetchall()]
@@ -377,37 +406,46 @@ class KamVisitCompliance(models.Model):
         if not rows:
             return 0
         directors = self.env["res.users"]._kam_directors()
-        Partner = self.env["res.partner"].sudo()  # sudo: names for summaries
-        partners = Partner.browse(list({row[1] for row in rows}))
-        names = {p.id: p.display_name for p in partners}
-        res_ids, user_ids, summaries, escalated, unrouted = [], [], [], [], []
+        res_ids, user_ids, days_list, escalated, unrouted = [], [], [], [], []
         for row_id, partner_id, responsible_id, role, days, manager_id in rows:
             if role == "kam" and manager_id and manager_id != responsible_id:
                 supervisors = [manager_id]
             else:
-                supervisors = [u.id for u in directors if u.id != responsible_id]
+                supervisors = [u.id for u in directors
+                               if u.id != responsible_id]
             if not supervisors:
-                unrouted.append(names.get(partner_id))
+                unrouted.append(partner_id)
                 continue
-            summary = _("Visit overdue by %s days: %s") % (
-                days, names.get(partner_id))
             for user_id in supervisors:
                 res_ids.append(partner_id)
                 user_ids.append(user_id)
-                summaries.append(summary)
+                days_list.append(days)
             escalated.append(row_id)
         if res_ids:
-            params.update(res_ids=res_ids, user_ids=user_ids,
-                          summaries=summaries,
-                          type_id=params["escalation_type_id"])
+            # PostgreSQL's format() fills the translated "%s" placeholders
+            params.update(res_ids=res_ids, user_ids=user_ids, days=days_list,
+                          type_id=params["escalation_type_id"],
+                          summary=_("Visit overdue by %s days: %s"))
             cr.execute(INSERT_ACTIVITIES_SQL, params)
             cr.execute("UPDATE kam_visit_compliance SET escalated_date = %s "
                        "WHERE id = ANY(%s)", (params["today"], escalated))
             self.invalidate_cache()
+            self._kam_analyze(cr.rowcount, "kam_visit_compliance")
         if unrouted:
             _logger.warning("visit compliance: no supervisor to escalate "
-                            "to for %s", ", ".join(sorted(unrouted)))
+                            "to for the accounts %s", sorted(set(unrouted)))
         return len(escalated)
+
+    def _kam_analyze(self, rowcount, table):
+        """Refresh the planner's statistics after a large batch, so that
+        the next statement of the same run does not plan with stale ones
+        (a first run writes thousands of rows into empty tables)."""
+        if rowcount > 1000:
+            # the table name is one of this module's constants, never input
+            self.env.cr.execute({
+                "kam_visit_compliance": "ANALYZE kam_visit_compliance",
+                "mail_activity": "ANALYZE mail_activity",
+            }[table])
 
     # ------------------------------------------------------------------
     # Scheduled action
@@ -419,7 +457,8 @@ class KamVisitCompliance(models.Model):
         Idempotent: every step compares with what is stored, so a second
         run, or a run after a crash half-way (the transaction rolled back),
         creates nothing twice. Concurrent runs are serialised by a
-        transaction-level advisory lock; a run that finds it taken skips.
+        transaction-level advisory lock; a run that finds it taken skips
+        and returns False. Otherwise returns timings (see ``make bench``).
         """
         cr = self.env.cr
         cr.execute("SELECT pg_try_advisory_xact_lock(%s)", (CRON_LOCK,))
@@ -427,13 +466,23 @@ class KamVisitCompliance(models.Model):
             _logger.info("visit compliance: another run is in progress")
             return False
         params = self._kam_params(None, today)
-        self._kam_refresh(today=params["today"], activities=True)
+        started = time.time()
+        self._kam_refresh(today=params["today"], activities=False)
+        refreshed = time.time()
+        self._kam_sync_activities(params)
         escalated = self._kam_escalate(params)
+        activities = time.time()
         cr.execute(SNAPSHOT_SQL, params)
         self.env["kam.visit.compliance.snapshot"].invalidate_cache()
         self._kam_report_missing()
-        _logger.info("visit compliance: done, %s escalated", escalated)
-        return True
+        stats = {
+            "escalated": escalated,
+            "refresh_seconds": refreshed - started,
+            "activity_seconds": activities - refreshed,
+            "total_seconds": time.time() - started,
+        }
+        _logger.info("visit compliance: %s", stats)
+        return stats
 
     def _kam_report_missing(self):
         """Accounts nobody is responsible for are logged, not a crash."""

@@ -18,9 +18,10 @@ class KamVisitComplianceSnapshot(models.Model):
     _order = "month desc, id"
     _rec_name = "partner_id"
 
-    month = fields.Date(required=True, index=True, readonly=True)
+    # month and partner_id lead the unique index: no other index
+    month = fields.Date(required=True, readonly=True)
     partner_id = fields.Many2one(
-        "res.partner", string="Key Account", required=True, index=True,
+        "res.partner", string="Key Account", required=True,
         ondelete="cascade", readonly=True)
     rule_id = fields.Many2one("kam.visit.rule", string="Visit Rule",
                               required=True, ondelete="cascade",
@@ -32,7 +33,7 @@ class KamVisitComplianceSnapshot(models.Model):
                                      readonly=True, index=True)
     region_id = fields.Many2one("kam.region", string="Region", readonly=True)
     kam_manager_id = fields.Many2one(
-        "res.users", string="Key Account Manager", readonly=True, index=True)
+        "res.users", string="Key Account Manager", readonly=True)
     company_id = fields.Many2one("res.company", string="Company",
                                  readonly=True)
     state = fields.Selection(STATES, string="Worst State", readonly=True)

@@ -150,6 +150,10 @@ class ResPartner(models.Model):
         return True
 
     def _kam_check_write_access(self, vals):
+        if "kam_visit_state" in vals and self.env.uid != SUPERUSER_ID:
+            raise AccessError(_(
+                "Visit State is computed from the visits; it cannot be "
+                "written."))
         fnames = set(vals) & KAM_PROTECTED_FIELDS
         if not fnames or self._kam_is_privileged():
             return
