@@ -214,17 +214,13 @@ class KamVisit(models.Model):
 
     @api.multi
     def action_send_back(self, reason=None):
-        """Send a report back to its visitor, with the reviewer's note."""
+        """Send a report back to its visitor, who gets a to-do with the
+        reviewer's note (``reason``, or the note already on the visit)."""
         self._kam_check_state(("submitted",), _("Send Back"))
         self._kam_check_reviewer()
         vals = {"state": "done"}
         if reason:
             vals["review_note"] = reason
-        for visit in self:
-            if not (reason or visit.review_note or "").strip():
-                raise UserError(_(
-                    "Reviewer's Note: say why the report of %s goes "
-                    "back.") % visit.name)
         self.write(vals)
         self._kam_done_review_activities()
         for visit in self:
