@@ -2,3 +2,10 @@ from . import kam_region
 from . import kam_relationship_level
 from . import kam_relationship_history
 from . import res_partner
+from . import kam_support_team
+from . import kam_support_team_member
+from . import kam_requirement
+from . import kam_requirement_stage_log
+from . import kam_requirement_stage_target
+from . import kam_service_station
+from . import kam_complaint
