@@ -53,6 +53,9 @@ class KamComplaint(models.Model):
     kam_manager_id = fields.Many2one(
         "res.users", string="Key Account Manager",
         related="partner_id.kam_manager_id", store=True, readonly=True)
+    customer_lang = fields.Selection(
+        string="Customer Language", related="partner_id.lang", readonly=True,
+        help="The status summary is written in the customer's language.")
     station_id = fields.Many2one(
         "kam.service.station", string="Service Station", index=True,
         ondelete="restrict", track_visibility="onchange",
@@ -149,7 +152,7 @@ class KamComplaint(models.Model):
 
     @api.constrains("date_received", "date_first_response", "date_resolved")
     def _check_dates(self):
-        for complaint in self:
+        for complaint in self.sudo():  # sudo: access is checked after
             received = complaint.date_received
             response = complaint.date_first_response
             resolved = complaint.date_resolved

@@ -93,6 +93,17 @@ class KamServiceStation(models.Model):
                 "Key Accounts Served: %s already served by another station; "
                 "an account is served by one station.") % ", ".join(names))
 
+    @api.multi
+    def write(self, vals):
+        """New commitments move the deadlines of the station's complaints,
+        also those of accounts outside the editor's regions."""
+        if not set(vals) & {"response_hours", "resolution_hours"}:
+            return super(KamServiceStation, self).write(vals)
+        self.check_access_rights("write")
+        self.check_access_rule("write")
+        return super(KamServiceStation, self.sudo()).write(  # sudo: checked above
+            vals)
+
     @api.model
     def _kam_station_of(self, partner_ids):
         """The serving station of each account, as {partner id: station}."""

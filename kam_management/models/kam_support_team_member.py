@@ -37,9 +37,11 @@ class KamSupportTeamMember(models.Model):
     team_id = fields.Many2one(
         "kam.support.team", string="Support Team", required=True, index=True,
         ondelete="cascade")
+    # not stored: a stored copy would be written (and rule-checked) as the
+    # user after each create, before it has a value
     partner_id = fields.Many2one(
         "res.partner", string="Key Account", related="team_id.partner_id",
-        store=True, readonly=True, index=True)
+        readonly=True)
     user_id = fields.Many2one(
         "res.users", string="Member", required=True, index=True,
         ondelete="cascade",
@@ -74,7 +76,7 @@ class KamSupportTeamMember(models.Model):
 
     @api.constrains("date_from", "date_to")
     def _check_dates(self):
-        for member in self:
+        for member in self.sudo():  # sudo: access is checked after
             if member.date_from and member.date_to and \
                     member.date_to < member.date_from:
                 raise ValidationError(_(
@@ -85,7 +87,7 @@ class KamSupportTeamMember(models.Model):
     @api.constrains("user_id")
     def _check_user_id(self):
         group = self.env.ref("kam_management.group_kam_support")
-        for member in self:
+        for member in self.sudo():  # sudo: access is checked after
             if group not in member.user_id.groups_id:
                 raise ValidationError(_(
                     "Member: %s is not in the group \"Key Account Management "
@@ -94,10 +96,10 @@ class KamSupportTeamMember(models.Model):
     @api.constrains("team_id", "user_id", "role", "date_from", "date_to")
     def _check_unique_roles(self):
         """The same user once per team; one execution manager at a time."""
-        teams = self.mapped("team_id")
-        all_members = self.sudo().search(  # sudo: compare with every member
-            [("team_id", "in", teams.ids)])
-        for member in self:
+        members = self.sudo()  # sudo: compare with every member of the teams
+        all_members = members.search(
+            [("team_id", "in", members.mapped("team_id").ids)])
+        for member in members:
             others = all_members.filtered(
                 lambda m: m.team_id == member.team_id and m != member)
             if member.user_id in others.mapped("user_id"):
