@@ -1,6 +1,7 @@
 """Local service (R7, R9): service stations and their commitments,
 complaints measured against them, breach activities (at once and by the
 scheduled action), the status summary for the customer; access per role."""
+import os
 from datetime import datetime, timedelta
 
 import pytest
@@ -250,7 +251,19 @@ def test_demo_has_one_breached_complaint(env):
 # ----------------------------------------------------------------------
 # Status summary for the customer's people (R9)
 # ----------------------------------------------------------------------
-def test_status_report_renders_as_html(env):
+@pytest.fixture
+def lessc():
+    """Reports compile their style sheets with lessc, which needs this."""
+    old = os.environ.get("NODE_PATH")
+    os.environ["NODE_PATH"] = "/usr/share/nodejs"
+    yield
+    if old is None:
+        del os.environ["NODE_PATH"]
+    else:
+        os.environ["NODE_PATH"] = old
+
+
+def test_status_report_renders_as_html(env, lessc):
     complaint = ref(env, "complaint_resolved")
     for xmlid in ("kam_complaint_report", "kam_complaint_report_html"):
         report = ref(env, xmlid).with_env(as_user(env, "kam_service"))
@@ -264,7 +277,7 @@ def test_status_report_renders_as_html(env):
     assert ref(env, "kam_complaint_report_html").report_type == "qweb-html"
 
 
-def test_status_report_in_the_customers_language(env):
+def test_status_report_in_the_customers_language(env, lessc):
     complaint = ref(env, "complaint_resolved")
     complaint.partner_id.write({"lang": "zh_CN"})
     html, _kind = ref(env, "kam_complaint_report").render_qweb_html(
