@@ -3,6 +3,8 @@ members with roles and periods, and who may see and change them."""
 import psycopg2
 import pytest
 
+from odoo.exceptions import UserError
+
 from common import (AccessError, ValidationError, as_user, key_account_vals,
                     make_company, raises_and_rolls_back, ref)
 
@@ -74,6 +76,13 @@ def test_second_team_for_an_account_is_refused(env):
     with raises_and_rolls_back(env, psycopg2.IntegrityError,
                                match="partner_uniq"):
         env[Team].create({"partner_id": account.id})
+
+
+def test_a_team_stays_with_its_account(env):
+    team = team_of(env, "partner_kam_ningbo_port").with_env(
+        as_user(env, "kam_director"))
+    with raises_and_rolls_back(env, UserError, match="belongs to its account"):
+        team.write({"partner_id": ref(env, "partner_kam_hilton_east").id})
 
 
 def test_no_team_for_an_ordinary_partner(env):
@@ -253,3 +262,31 @@ def test_partner_form_shows_the_team(env):
     assert action["res_id"] == account.kam_support_team_id.id
     assert account.kam_service_station_ids == ref(
         env, "service_station_east_china")
+
+
+@pytest.mark.parametrize("login,xmlids", [
+    ("kam_support", ["partner_kam_shanghai_metro", "requirement_review",
+                     "complaint_breached", "service_station_east_china"]),
+    ("kam_service", ["complaint_resolved", "service_station_east_china",
+                     "requirement_drafting"]),
+    ("kam_manager_1", ["partner_kam_hangzhou_mall", "requirement_approved",
+                       "complaint_in_progress"]),
+    ("kam_regional", ["partner_kam_wuxi_semicon", "requirement_wuxi",
+                      "complaint_closed"]),
+    ("kam_secretary", ["partner_kam_guangzhou_airport", "requirement_received",
+                       "complaint_breached"]),
+])
+def test_forms_open_for_each_role(env, login, xmlids):
+    """Every field of the form views reads without an access error for the
+    people who see the record (computed fields included)."""
+    user_env = as_user(env, login)
+    for xmlid in xmlids:
+        record = ref(env, xmlid).with_env(user_env)
+        view = record.fields_view_get(view_type="form")
+        values = record.read(list(view["fields"]))
+        assert values and values[0]["id"] == record.id
+    team = ref(env, xmlids[0]).with_env(user_env)
+    if team._name == "res.partner":
+        team = team.kam_support_team_id
+        assert team.read(list(team.fields_view_get(
+            view_type="form")["fields"]))

@@ -1,9 +1,11 @@
 # Copyright 2026 kam_management authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import html_escape
 
 COMPLAINT_STATES = [
     ("new", "Received"),
@@ -213,31 +215,35 @@ class KamComplaint(models.Model):
     def _kam_update_breaches(self):
         """Flag late responses and resolutions, and tell the KAM and the
         station's staff once per breach (the flag is written in the same
-        transaction as the activities, so a re-run never repeats them)."""
+        transaction as the activities, so a re-run never repeats them).
+
+        Everything is read first and the flags are written per value, in
+        batch: a write per record would re-read the whole batch each time.
+        """
         now = fields.Datetime.now()
         breaches = []
+        changes = defaultdict(list)
         for complaint in self:
             if complaint.state == "cancelled":
                 continue
-            late_response = bool(
-                complaint.response_deadline and
-                (complaint.date_first_response or now) >
-                complaint.response_deadline)
-            late_resolution = bool(
-                complaint.resolution_deadline and
-                (complaint.date_resolved or now) >
-                complaint.resolution_deadline)
-            vals = {}
-            if late_response != complaint.response_breached:
-                vals["response_breached"] = late_response
-                if late_response:
-                    breaches.append((complaint, "response"))
-            if late_resolution != complaint.resolution_breached:
-                vals["resolution_breached"] = late_resolution
-                if late_resolution:
-                    breaches.append((complaint, "resolution"))
-            if vals:
-                super(KamComplaint, complaint).write(vals)
+            late = {
+                "response": bool(
+                    complaint.response_deadline and
+                    (complaint.date_first_response or now) >
+                    complaint.response_deadline),
+                "resolution": bool(
+                    complaint.resolution_deadline and
+                    (complaint.date_resolved or now) >
+                    complaint.resolution_deadline),
+            }
+            for kind, is_late in sorted(late.items()):
+                fname = "%s_breached" % kind
+                if is_late != complaint[fname]:
+                    changes[(fname, is_late)].append(complaint.id)
+                    if is_late:
+                        breaches.append((complaint.id, kind))
+        for (fname, value), ids in sorted(changes.items()):
+            super(KamComplaint, self.browse(ids)).write({fname: value})
         if breaches:
             self._kam_notify_breaches(breaches)
         return breaches
@@ -248,39 +254,46 @@ class KamComplaint(models.Model):
         return _("Complaint resolution commitment breached")
 
     def _kam_notify_breaches(self, breaches):
-        """One activity per breach for the KAM and each station user,
-        unless the same one is still open."""
+        """One activity per breach (``(complaint id, kind)``) for the KAM
+        and each station user, unless the same one is still open."""
         activity_type = self.env.ref(
             "kam_management.mail_activity_type_kam_complaint_breach")
-        complaints = self.browse([c.id for c, _kind in breaches])
-        Activity = self.env["mail.activity"].sudo()  # sudo: all users' ones
+        complaints = self.sudo().browse(  # sudo: KAM and station of accounts
+            list(set(cid for cid, _kind in breaches)))
+        info = {c.id: {
+            "name": c.name,
+            "station": c.station_id.name,
+            "response": c.response_deadline,
+            "resolution": c.resolution_deadline,
+            "users": (c.kam_manager_id | c.station_id.user_ids).ids,
+        } for c in complaints}
         existing = set(
             (a.res_id, a.user_id.id, a.summary)
-            for a in Activity.search([
+            for a in self.env["mail.activity"].sudo().search([  # sudo: all users'
                 ("res_model", "=", self._name),
                 ("res_id", "in", complaints.ids),
                 ("activity_type_id", "=", activity_type.id)]))
         model_id = self.env["ir.model"]._get(self._name).id
         today = fields.Date.context_today(self)
-        for complaint, kind in breaches:
-            summary = complaint._kam_breach_summary(kind)
-            deadline = complaint.response_deadline if kind == "response" \
-                else complaint.resolution_deadline
-            owner = complaint.sudo()  # sudo: KAM and station of the account
-            users = owner.kam_manager_id | owner.station_id.user_ids
-            for user in users:
-                if (complaint.id, user.id, summary) in existing:
+        Activity = self.env["mail.activity"]
+        for complaint_id, kind in breaches:
+            data = info[complaint_id]
+            summary = self._kam_breach_summary(kind)
+            note = _("<p>Commitment of station %s was %s (UTC); "
+                     "complaint: %s.</p>") % (
+                html_escape(data["station"] or ""), data[kind],
+                html_escape(data["name"]))
+            for user_id in data["users"]:
+                if (complaint_id, user_id, summary) in existing:
                     continue
-                existing.add((complaint.id, user.id, summary))
-                self.env["mail.activity"].create({
+                existing.add((complaint_id, user_id, summary))
+                Activity.create({
                     "res_model_id": model_id,
-                    "res_id": complaint.id,
+                    "res_id": complaint_id,
                     "activity_type_id": activity_type.id,
                     "summary": summary,
-                    "note": _("<p>Commitment of station %s was %s (UTC); "
-                              "complaint: %s.</p>")
-                    % (owner.station_id.name, deadline, complaint.name),
-                    "user_id": user.id,
+                    "note": note,
+                    "user_id": user_id,
                     "date_deadline": today,
                 })
 

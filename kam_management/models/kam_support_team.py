@@ -1,7 +1,7 @@
 # Copyright 2026 kam_management authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 
 class KamSupportTeam(models.Model):
@@ -63,6 +63,15 @@ class KamSupportTeam(models.Model):
                 raise ValidationError(_(
                     "Key Account: %s is not a key account; only key accounts "
                     "have a support team.") % team.partner_id.display_name)
+
+    @api.multi
+    def write(self, vals):
+        if "partner_id" in vals and any(
+                team.partner_id.id != vals["partner_id"] for team in self):
+            raise UserError(_(
+                "Key Account: a support team belongs to its account and "
+                "cannot move to another one."))
+        return super(KamSupportTeam, self).write(vals)
 
     @api.multi
     def name_get(self):
