@@ -324,7 +324,7 @@ class KamComplaint(models.Model):
 
     def _kam_state_label(self, state):
         return dict(self._fields["state"]._description_selection(
-            self.env))[state]
+            self.env)).get(state, state)
 
     def _kam_check_state(self, allowed, action):
         for complaint in self:

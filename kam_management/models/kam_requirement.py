@@ -277,7 +277,7 @@ class KamRequirement(models.Model):
     # ------------------------------------------------------------------
     def _kam_state_label(self, state):
         return dict(self._fields["state"]._description_selection(
-            self.env))[state]
+            self.env)).get(state, state)
 
     def _kam_managers(self):
         """The account's KAM and regional manager."""
