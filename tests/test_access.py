@@ -1,5 +1,9 @@
 """What each role can and cannot do, as the real demo users (not admin)."""
+from datetime import timedelta
+
 import pytest
+
+from odoo import fields
 
 from common import (AccessError, as_user, key_account_vals, make_company,
                     raises_and_rolls_back, ref)
@@ -36,16 +40,59 @@ def test_director_and_secretary_see_all(env):
     assert len(visible_accounts(env, "kam_secretary")) == total
 
 
-def test_support_reads_region_accounts_but_cannot_edit(env):
+def test_support_reads_team_accounts_but_cannot_edit(env):
+    """Pure support staff see the key accounts of the teams they are active
+    members of, and nothing else (R5)."""
     seen = visible_accounts(env, "kam_support")
-    assert seen
-    assert set(seen.sudo().mapped("kam_region_id")) == {
-        ref(env, "region_east_china")}
+    assert set(seen) == {ref(env, "partner_kam_shanghai_metro"),
+                         ref(env, "partner_kam_hangzhou_mall")}
+    members = env["kam.support.team.member"].search(
+        [("user_id", "=", ref(env, "user_kam_support").id)])
+    assert set(members.mapped("partner_id")) == set(seen)
     account = seen[0]
     assert account.read(["kam_relationship_level_id"])
     with raises_and_rolls_back(env, AccessError):
         account.write({"kam_relationship_level_id":
                        ref(env, "relationship_level_partner").id})
+
+
+def test_support_on_team_a_cannot_see_team_b_account(env):
+    """kam_support (teams of kam_manager_1's accounts) and kam_support_2
+    (teams of kam_manager_2's accounts) do not see each other's accounts,
+    even in the same region; a former member sees nothing any more."""
+    team_b_account = ref(env, "partner_kam_wuxi_semicon")
+    assert team_b_account in visible_accounts(env, "kam_support_2")
+    assert team_b_account not in visible_accounts(env, "kam_support")
+    with pytest.raises(AccessError):
+        team_b_account.with_env(as_user(env, "kam_support")).read(["name"])
+    # kam_support_2 left the Shanghai Metro team last month
+    former = ref(env, "partner_kam_shanghai_metro")
+    assert former not in visible_accounts(env, "kam_support_2")
+    # a region's support staff who is on no team sees no key account
+    assert ref(env, "user_kam_support") in ref(
+        env, "region_east_china").member_ids
+    env["kam.support.team.member"].search(
+        [("user_id", "=", ref(env, "user_kam_support").id)]).unlink()
+    assert not visible_accounts(env, "kam_support")
+
+
+def test_joining_and_leaving_a_team_changes_visibility_at_once(env):
+    account = ref(env, "partner_kam_hefei_auto")
+    assert account not in visible_accounts(env, "kam_support")
+    member = env["kam.support.team.member"].create({
+        "team_id": account.kam_support_team_id.id,
+        "user_id": ref(env, "user_kam_support").id,
+        "role": "customer_service"})
+    assert account in visible_accounts(env, "kam_support")
+    history = env["kam.relationship.history"].with_env(
+        as_user(env, "kam_support")).search([("partner_id", "=", account.id)])
+    assert history
+    yesterday = fields.Date.to_string(
+        fields.Date.from_string(fields.Date.today()) - timedelta(days=1))
+    member.write({"date_from": "2020-01-01", "date_to": yesterday})
+    assert account not in visible_accounts(env, "kam_support")
+    assert not env["kam.relationship.history"].with_env(
+        as_user(env, "kam_support")).search([("partner_id", "=", account.id)])
 
 
 def test_ordinary_partners_stay_visible(env):

@@ -161,9 +161,21 @@ def test_kam_cannot_log_a_visit_on_another_kams_account(env):
         new_visit(env, "kam_manager_2", account="partner_kam_shanghai_metro")
 
 
-def test_support_sees_own_visits_only(env):
+def test_support_sees_own_visits_and_their_teams_accounts_visits(env):
+    support = ref(env, "user_kam_support")
     seen = _visible(env, "kam_support")
-    assert seen and set(seen.mapped("user_id")) == {ref(env, "user_kam_support")}
+    assert ref(env, "visit_metro_support") in seen
+    teams = env["kam.support.team"].search(
+        [("member_ids.user_id", "=", support.id)])
+    accounts = teams.mapped("partner_id")
+    assert accounts
+    assert all(v.user_id == support or v.sudo().partner_id in accounts
+               for v in seen)
+    # visits to accounts of other teams stay hidden
+    assert ref(env, "visit_wuxi_kam") not in seen
+    with pytest.raises(AccessError):
+        ref(env, "visit_wuxi_kam").with_env(
+            as_user(env, "kam_support")).read(["purpose"])
 
 
 def test_regional_manager_sees_region_director_all(env):

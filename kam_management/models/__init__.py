@@ -7,3 +7,10 @@ from . import kam_visit_rule
 from . import kam_visit
 from . import kam_visit_compliance
 from . import kam_visit_compliance_snapshot
+from . import kam_support_team
+from . import kam_support_team_member
+from . import kam_requirement
+from . import kam_requirement_stage_log
+from . import kam_requirement_stage_target
+from . import kam_service_station
+from . import kam_complaint

@@ -1,1 +1,2 @@
 from . import kam_promote_wizard
+from . import kam_requirement_reject_wizard

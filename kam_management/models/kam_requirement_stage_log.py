@@ -1,0 +1,76 @@
+# Copyright 2026 kam_management authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+from .kam_requirement import REQUIREMENT_STATES
+
+
+class KamRequirementStageLog(models.Model):
+    """Time one requirement spent in one stage, and who held it (R6).
+
+    Written by ``kam.requirement`` on every transition: the open row of the
+    stage being left is closed (``date_end``, ``duration_hours``) and a row
+    is opened for the next stage with the target in force at that moment.
+    Users only read these rows.
+    """
+
+    _name = "kam.requirement.stage.log"
+    _description = "Requirement Stage Time"
+    _order = "date_start desc, id desc"
+    _rec_name = "state"
+
+    requirement_id = fields.Many2one(
+        "kam.requirement", string="Requirement", required=True, index=True,
+        ondelete="cascade")
+    partner_id = fields.Many2one(
+        "res.partner", string="Key Account",
+        related="requirement_id.partner_id", store=True, readonly=True,
+        index=True)
+    state = fields.Selection(REQUIREMENT_STATES, string="Stage",
+                             required=True)
+    user_id = fields.Many2one(
+        "res.users", string="Responsible", ondelete="set null",
+        help="Who had to act while the requirement was in this stage.")
+    date_start = fields.Datetime(string="Entered", required=True,
+                                 default=fields.Datetime.now)
+    date_end = fields.Datetime(string="Left")
+    duration_hours = fields.Float(
+        string="Time (hours)", compute="_compute_duration_hours", store=True,
+        help="Calendar hours between entering and leaving the stage.")
+    target_hours = fields.Float(
+        string="Target (hours)",
+        help="The stage's target when the requirement entered it; 0 = none.")
+    late = fields.Boolean(
+        compute="_compute_duration_hours", store=True,
+        help="The stage took longer than its target.")
+    is_overdue = fields.Boolean(
+        string="Overdue", compute="_compute_is_overdue",
+        help="Longer than the target: finished late, or still open past "
+             "its deadline.")
+    note = fields.Text()
+
+    @api.depends("date_start", "date_end", "target_hours")
+    def _compute_duration_hours(self):
+        for log in self:
+            if not (log.date_start and log.date_end):
+                log.duration_hours = 0.0
+                log.late = False
+                continue
+            delta = (fields.Datetime.from_string(log.date_end)
+                     - fields.Datetime.from_string(log.date_start))
+            log.duration_hours = delta.total_seconds() / 3600.0
+            log.late = bool(log.target_hours
+                            and log.duration_hours > log.target_hours)
+
+    @api.depends("date_start", "date_end", "target_hours", "late")
+    def _compute_is_overdue(self):
+        now = fields.Datetime.now()
+        for log in self:
+            if log.date_end or not log.target_hours:
+                log.is_overdue = log.late
+                continue
+            deadline = fields.Datetime.from_string(log.date_start) + \
+                timedelta(hours=log.target_hours)
+            log.is_overdue = fields.Datetime.to_string(deadline) < now
