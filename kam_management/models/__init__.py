@@ -7,3 +7,7 @@ from . import kam_visit_rule
 from . import kam_visit
 from . import kam_visit_compliance
 from . import kam_visit_compliance_snapshot
+from . import kam_info_category
+from . import kam_info
+from . import kam_target
+from . import kam_satisfaction
