@@ -11,3 +11,5 @@ from . import kam_info_category
 from . import kam_info
 from . import kam_target
 from . import kam_satisfaction
+from . import kam_scorecard
+from . import kam_report
