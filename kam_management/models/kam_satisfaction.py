@@ -60,10 +60,11 @@ class KamSatisfaction(models.Model):
 
     @api.model
     def create(self, vals):
+        # scores only for accounts the user may see
+        self.env["res.partner"].browse(vals.get("partner_id")).exists() \
+            .check_access_rule("read")
         vals = dict(vals, **self._kam_owner_vals(vals.get("partner_id")))
-        row = super(KamSatisfaction, self).create(vals)
-        row.partner_id.sudo(self.env.uid).check_access_rule("read")
-        return row
+        return super(KamSatisfaction, self).create(vals)
 
     @api.multi
     def write(self, vals):
