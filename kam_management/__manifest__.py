@@ -48,5 +48,6 @@
         "demo/res_partner_demo.xml",
         "demo/kam_visit_demo.xml",
         "demo/kam_info_demo.xml",
+        "demo/kam_report_demo.xml",
     ],
 }
