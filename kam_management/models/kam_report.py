@@ -198,13 +198,11 @@ class KamReport(models.Model):
         """The accounts a report covers: the KAM's key accounts (and those
         demoted since), or the region's."""
         self.ensure_one()
-        column = "kam_region_id" if self.report_type == "region_monthly" \
-            else "kam_manager_id"
-        value = self.region_id.id if self.report_type == "region_monthly" \
-            else self.user_id.id
-        # the column name is one of two constants above, never input
+        region = self.report_type == "region_monthly"
         self.env.cr.execute(
-            "SELECT id FROM res_partner WHERE %s = %%s" % column, (value,))
+            "SELECT id FROM res_partner WHERE "
+            "CASE WHEN %s THEN kam_region_id = %s ELSE kam_manager_id = %s END",
+            (region, self.region_id.id or 0, self.user_id.id))
         return [row[0] for row in self.env.cr.fetchall()]
 
     def _kam_stop(self):
@@ -535,9 +533,8 @@ class KamReport(models.Model):
         reports = self._kam_ensure_reports(first, kinds=("kam",)).filtered(
             lambda r: r.report_type == "kam_monthly"
             and not r.month_end_requested)
-        secretaries = self.env.ref(
-            "kam_management.group_kam_secretary").sudo().users.filtered(  # sudo: group membership
-                "active")
+        group = self.env.ref("kam_management.group_kam_secretary")
+        secretaries = group.sudo().users.filtered("active")  # sudo: members
         for report in reports:
             report._kam_schedule(
                 "kam_management.mail_activity_type_kam_month_end",

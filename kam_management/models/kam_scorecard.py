@@ -110,6 +110,7 @@ ON CONFLICT (user_id, period_start) DO UPDATE SET
        write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
 """
 
+
 def ratio(numerator, denominator):
     """numerator / denominator x 100, or None (no figure) without a base."""
     if not denominator:
