@@ -14,3 +14,9 @@ from . import kam_requirement_stage_log
 from . import kam_requirement_stage_target
 from . import kam_service_station
 from . import kam_complaint
+from . import kam_info_category
+from . import kam_info
+from . import kam_target
+from . import kam_satisfaction
+from . import kam_scorecard
+from . import kam_report

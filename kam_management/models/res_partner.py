@@ -449,4 +449,43 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.id)]
         action["context"] = {"default_partner_id": self.id,
                              "search_default_open": 1}
+    # Information and early warning (R10, R16) -- issue 6
+    # ------------------------------------------------------------------
+    kam_info_ids = fields.One2many(
+        "kam.info", "partner_id", string="Information", groups=KAM_GROUPS)
+    kam_info_critical_count = fields.Integer(
+        compute="_compute_kam_early_warning", string="Open Critical Items",
+        groups=KAM_GROUPS)
+    kam_early_warning = fields.Boolean(
+        compute="_compute_kam_early_warning", string="Early Warning",
+        search="_search_kam_early_warning", groups=KAM_GROUPS,
+        help="The account has an open (not closed) critical information "
+             "item (R10, R16).")
+
+    @api.multi
+    def _compute_kam_early_warning(self):
+        # sudo: the badge warns everyone who sees the account, whoever
+        # reported the item
+        data = self.env["kam.info"].sudo().read_group(  # sudo: see above
+            [("partner_id", "in", self.ids), ("importance", "=", "critical"),
+             ("state", "!=", "closed")], ["partner_id"], ["partner_id"])
+        counts = {d["partner_id"][0]: d["partner_id_count"] for d in data}
+        for partner in self:
+            partner.kam_info_critical_count = counts.get(partner.id, 0)
+            partner.kam_early_warning = bool(counts.get(partner.id))
+
+    def _search_kam_early_warning(self, operator, value):
+        self.env.cr.execute(
+            "SELECT DISTINCT partner_id FROM kam_info "
+            "WHERE importance = 'critical' AND state <> 'closed'")
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        positive = (operator == "=") == bool(value)
+        return [("id", "in" if positive else "not in", ids)]
+
+    @api.multi
+    def action_kam_view_info(self):
+        self.ensure_one()
+        action = self.env.ref("kam_management.kam_info_action").read()[0]
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.id}
         return action

@@ -1,6 +1,6 @@
 # Copyright 2026 kam_management authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import SUPERUSER_ID, api, models
+from odoo import SUPERUSER_ID, api, fields, models
 
 
 class ResUsers(models.Model):
@@ -17,3 +17,9 @@ class ResUsers(models.Model):
         directors = group.sudo().users.filtered("active")  # sudo: group membership
         real = directors.filtered(lambda u: u.id != SUPERUSER_ID)
         return (real or directors).sudo(self.env.uid)
+
+    # issue 6: the regions a user is a member of (the other side of
+    # kam.region.member_ids), so that record rules can reach a KAM's region
+    kam_member_region_ids = fields.Many2many(
+        "kam.region", "kam_region_member_rel", "user_id", "region_id",
+        string="Key-Account Regions (Member)", readonly=True)

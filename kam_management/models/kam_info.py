@@ -1,0 +1,343 @@
+# Copyright 2026 kam_management authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+from datetime import timedelta
+
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+_logger = logging.getLogger(__name__)
+
+IMPORTANCE = [("normal", "Normal"), ("important", "Important"),
+              ("critical", "Critical")]
+ESCALATED = ("important", "critical")
+RANK = {"normal": 0, "important": 1, "critical": 2}
+# written only by the workflow methods, never directly
+WORKFLOW_FIELDS = frozenset([
+    "state", "escalation_level", "escalation_date", "ack_deadline",
+    "re_escalated_date", "escalated_user_ids", "acknowledged_by_id",
+    "acknowledged_date",
+])
+DEFAULT_ACK_HOURS = {"important": 24, "critical": 8}
+
+
+class KamInfo(models.Model):
+    """A piece of information collected about a key account (R10).
+
+    Important items go at once to the account's regional manager, critical
+    ones also to every sales director: an activity with an acknowledgement
+    deadline and a chatter message. An item not acknowledged by its
+    deadline escalates one level up, once (``_cron_info_escalation``):
+    regional manager -> sales directors; a critical item, already at the
+    directors, cannot go higher, so the directors get an "overdue"
+    escalation activity instead. Open critical items put an early-warning
+    badge on the account (R16).
+    """
+
+    _name = "kam.info"
+    _description = "Key-Account Information"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date desc, id desc"
+
+    name = fields.Char(string="Subject", required=True,
+                       track_visibility="onchange")
+    partner_id = fields.Many2one(
+        "res.partner", string="Key Account", required=True, index=True,
+        ondelete="restrict", domain=[("kam_is_key_account", "=", True)],
+        track_visibility="onchange")
+    description = fields.Text()
+    category_id = fields.Many2one(
+        "kam.info.category", string="Category", required=True,
+        ondelete="restrict", track_visibility="onchange")
+    importance = fields.Selection(
+        IMPORTANCE, required=True, default="normal", index=True,
+        track_visibility="onchange",
+        help="Important: the regional manager is notified at once. "
+             "Critical: the regional manager and every sales director (R10).")
+    source = fields.Char(help="Where the information comes from (a "
+                              "meeting, the press, a customer's employee...).")
+    date = fields.Date(required=True, default=fields.Date.context_today,
+                       index=True)
+    reporter_id = fields.Many2one(
+        "res.users", string="Reporter", required=True, index=True,
+        default=lambda self: self.env.user, ondelete="restrict")
+    state = fields.Selection(
+        [("new", "New"), ("acknowledged", "Acknowledged"),
+         ("closed", "Closed")],
+        default="new", required=True, index=True, copy=False,
+        track_visibility="onchange")
+    region_id = fields.Many2one(
+        "kam.region", string="Region", related="partner_id.kam_region_id",
+        store=True, readonly=True)
+    kam_manager_id = fields.Many2one(
+        "res.users", string="Key Account Manager",
+        related="partner_id.kam_manager_id", store=True, readonly=True)
+    escalation_level = fields.Selection(
+        [("regional_manager", "Regional Manager"),
+         ("directors", "Sales Directors")],
+        readonly=True, copy=False,
+        help="Highest level the item has been escalated to.")
+    escalation_date = fields.Datetime(readonly=True, copy=False)
+    ack_deadline = fields.Datetime(
+        string="Acknowledge By", readonly=True, copy=False,
+        help="Unacknowledged by then, the item escalates one level up, once.")
+    re_escalated_date = fields.Datetime(
+        string="Escalated Up On", readonly=True, copy=False)
+    escalated_user_ids = fields.Many2many(
+        "res.users", "kam_info_escalated_user_rel", "info_id", "user_id",
+        string="Notified", readonly=True, copy=False)
+    acknowledged_by_id = fields.Many2one(
+        "res.users", string="Acknowledged by", readonly=True, copy=False)
+    acknowledged_date = fields.Datetime(readonly=True, copy=False)
+    company_id = fields.Many2one(
+        "res.company", string="Company", required=True,
+        default=lambda self: self.env.user.company_id)
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+    @api.constrains("partner_id")
+    def _check_partner_id(self):
+        for info in self:
+            partner = info.partner_id.sudo()  # sudo: kam fields are restricted
+            if not partner.kam_is_key_account:
+                raise ValidationError(_(
+                    "Key Account: %s is not a key account; information is "
+                    "collected for key accounts only.") % partner.display_name)
+
+    # ------------------------------------------------------------------
+    # Routing (R10)
+    # ------------------------------------------------------------------
+    def _kam_ack_hours(self, importance):
+        """Hours to acknowledge, from the system parameters
+        kam_management.info_ack_hours_important / _critical."""
+        params = self.env["ir.config_parameter"].sudo()  # sudo: a setting
+        key = "kam_management.info_ack_hours_%s" % importance
+        default = DEFAULT_ACK_HOURS[importance]
+        value = params.get_param(key, str(default))
+        try:
+            return max(float(value), 0.0)
+        except ValueError:
+            _logger.warning("%s is not a number (%r): using %s",
+                            key, value, default)
+            return default
+
+    def _kam_regional_manager(self):
+        return self.partner_id.sudo().kam_region_id.manager_id  # sudo: routing
+
+    def _kam_route(self):
+        """(level, users) an item of this importance goes to at once:
+        important -> the regional manager (the directors when the region
+        has none, or when the manager reported it); critical -> the regional
+        manager and every sales director."""
+        directors = self.env["res.users"]._kam_directors()
+        manager = self._kam_regional_manager()
+        if manager == self.reporter_id:
+            manager = manager.browse()
+        if self.importance == "critical":
+            return "directors", (manager | directors) - self.reporter_id
+        if manager:
+            return "regional_manager", manager
+        return "directors", directors - self.reporter_id
+
+    def _kam_escalate(self, now=None):
+        """Notify the recipients of important and critical new items."""
+        now = fields.Datetime.from_string(now or fields.Datetime.now())
+        for info in self:
+            if info.state != "new" or info.importance not in ESCALATED:
+                continue
+            level, users = info._kam_route()
+            users -= info.escalated_user_ids
+            deadline = now + timedelta(
+                hours=info._kam_ack_hours(info.importance))
+            vals = {"escalation_level": level,
+                    "escalation_date": fields.Datetime.to_string(now),
+                    "ack_deadline": fields.Datetime.to_string(deadline)}
+            if info.escalation_level == "directors":
+                vals.pop("escalation_level")
+            if users or not info.escalated_user_ids:
+                info._kam_notify(
+                    users, "kam_management.mail_activity_type_kam_info",
+                    _("%s information on %s: please acknowledge") % (
+                        info._kam_importance_label(),
+                        info.partner_id.display_name),
+                    deadline)
+            info._kam_workflow_write(vals)
+
+    def _kam_importance_label(self):
+        return dict(self._fields["importance"]._description_selection(
+            self.env))[self.importance]
+
+    def _kam_notify(self, users, type_xmlid, summary, deadline):
+        """An activity for each of ``users`` and one chatter message that
+        notifies them all."""
+        self.ensure_one()
+        if not users:
+            _logger.warning("key-account information %s: nobody to notify",
+                            self.id)
+            return
+        model_id = self.env["ir.model"]._get(self._name).id
+        type_id = self.env.ref(type_xmlid).id
+        # sudo: the reporter schedules tasks for their supervisors on a
+        # record both can read; activities are protected by the document
+        Activity = self.env["mail.activity"].sudo()  # sudo: see above
+        for user in users:
+            Activity.create({
+                "res_model_id": model_id, "res_id": self.id,
+                "activity_type_id": type_id, "summary": summary,
+                "note": self.description or False, "user_id": user.id,
+                "date_deadline": fields.Date.to_string(deadline.date()),
+            })
+        # sudo: the message goes out on behalf of the addon (the cron or a
+        # reporter without write access to the recipients' partners)
+        self.sudo().message_post(  # sudo: see above
+            body=summary, subtype="mail.mt_comment",
+            partner_ids=users.mapped("partner_id").ids)
+        self._kam_workflow_write(
+            {"escalated_user_ids": [(4, u.id) for u in users]})
+
+    def _kam_workflow_write(self, vals):
+        # sudo: workflow fields are written only by the workflow itself
+        return self.sudo().with_context(  # sudo: see above
+            kam_info_workflow=True).write(vals)
+
+    # ------------------------------------------------------------------
+    # One level up, once (scheduled action)
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_info_escalation(self, now=None):
+        """Items not acknowledged by their deadline escalate one level up,
+        once: important items from the regional manager to the sales
+        directors; critical items are already at the directors (the top),
+        so the directors get an "overdue" escalation activity. Idempotent:
+        ``re_escalated_date`` marks the items done. Returns their number."""
+        now = now or fields.Datetime.now()
+        items = self.sudo().search([  # sudo: the cron sees every item
+            ("state", "=", "new"), ("importance", "in", ESCALATED),
+            ("ack_deadline", "<", now), ("re_escalated_date", "=", False)])
+        for info in items:
+            info._kam_escalate_up(now)
+        return len(items)
+
+    def _kam_escalate_up(self, now):
+        directors = self.env["res.users"]._kam_directors() - self.reporter_id
+        if self.escalation_level == "directors":
+            users = directors
+        else:
+            users = directors - self.escalated_user_ids
+        self._kam_notify(
+            users, "kam_management.mail_activity_type_kam_info_escalation",
+            _("Not acknowledged in time: %s information on %s") % (
+                self._kam_importance_label(), self.partner_id.display_name),
+            fields.Datetime.from_string(now))
+        self._kam_workflow_write({"escalation_level": "directors",
+                                  "re_escalated_date": now})
+
+    # ------------------------------------------------------------------
+    # Workflow
+    # ------------------------------------------------------------------
+    def _kam_check_state(self, allowed, action_label):
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        for info in self:
+            if info.state not in allowed:
+                raise UserError(_("%s: the information \"%s\" is %s.") % (
+                    action_label, info.name, labels[info.state]))
+
+    def _kam_can_acknowledge(self, user):
+        """Directors and the account's regional manager acknowledge; the
+        account's KAM too for normal items. Nobody acknowledges an
+        escalated item they reported themselves."""
+        if user.id == SUPERUSER_ID:
+            return True
+        if self.importance in ESCALATED and self.reporter_id == user:
+            return False
+        if user.has_group("kam_management.group_kam_director"):
+            return True
+        if self._kam_regional_manager() == user:
+            return True
+        return (self.importance == "normal"
+                and self.partner_id.sudo().kam_manager_id == user)  # sudo: owner
+
+    @api.multi
+    def action_acknowledge(self):
+        """The recipient has read the item: its escalation stops."""
+        self._kam_check_state(("new",), _("Acknowledge"))
+        for info in self:
+            if not info._kam_can_acknowledge(self.env.user):
+                raise AccessError(_(
+                    "You cannot acknowledge \"%s\": only the account's "
+                    "regional manager or a sales director can, and not the "
+                    "person who reported it.") % info.name)
+        self._kam_workflow_write({
+            "state": "acknowledged", "acknowledged_by_id": self.env.uid,
+            "acknowledged_date": fields.Datetime.now()})
+        self._kam_done_activities(_("Acknowledged"))
+        return True
+
+    @api.multi
+    def action_close(self):
+        """Nothing more to do about the item. Important and critical items
+        must be acknowledged first."""
+        self._kam_check_state(("new", "acknowledged"), _("Close"))
+        user = self.env.user
+        for info in self:
+            if info.state == "new" and info.importance in ESCALATED:
+                raise UserError(_(
+                    "Close: \"%s\" is %s and must be acknowledged first.")
+                    % (info.name, info._kam_importance_label()))
+            partner = info.partner_id.sudo()  # sudo: owner check
+            if user not in (partner.kam_manager_id | info.reporter_id) \
+                    and not info._kam_can_acknowledge(user):
+                raise AccessError(_(
+                    "You cannot close \"%s\".") % info.name)
+        self._kam_workflow_write({"state": "closed"})
+        self._kam_done_activities(_("Closed"))
+        return True
+
+    def _kam_done_activities(self, feedback):
+        types = (self.env.ref("kam_management.mail_activity_type_kam_info")
+                 | self.env.ref(
+                     "kam_management.mail_activity_type_kam_info_escalation"))
+        Activity = self.env["mail.activity"].sudo()  # sudo: close all tasks
+        Activity.search([
+            ("res_model", "=", self._name), ("res_id", "in", self.ids),
+            ("activity_type_id", "in", types.ids)]).action_feedback(feedback)
+
+    # ------------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------------
+    def _kam_check_partner_access(self):
+        """Information is recorded only on accounts the user may see."""
+        for info in self:
+            info.partner_id.sudo(self.env.uid).check_access_rule("read")
+
+    @api.model
+    def create(self, vals):
+        if set(vals) & (WORKFLOW_FIELDS - {"state"}) or \
+                vals.get("state", "new") != "new":
+            raise AccessError(_(
+                "New information starts in the state New; its escalation "
+                "is set by the system."))
+        info = super(KamInfo, self).create(vals)
+        info._kam_check_partner_access()
+        info._kam_escalate()
+        return info
+
+    @api.multi
+    def write(self, vals):
+        if set(vals) & WORKFLOW_FIELDS and \
+                not self.env.context.get("kam_info_workflow") and \
+                self.env.uid != SUPERUSER_ID:
+            raise AccessError(_(
+                "The state and escalation of information change only "
+                "through Acknowledge and Close."))
+        old = {i.id: i.importance for i in self}
+        res = super(KamInfo, self).write(vals)
+        if "partner_id" in vals:
+            self._kam_check_partner_access()
+        if "importance" in vals:
+            # raised importance: notify the new recipients at once
+            raised = self.filtered(
+                lambda i: RANK[i.importance] > RANK[old[i.id]])
+            raised._kam_escalate()
+        return res

@@ -1,0 +1,550 @@
+# Copyright 2026 kam_management authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import calendar
+import logging
+from datetime import timedelta
+
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+_logger = logging.getLogger(__name__)
+
+REPORT_TYPES = [
+    ("kam_monthly", "KAM Monthly Work Report"),
+    ("region_monthly", "Regional Customer-Information Report"),
+]
+VISIT_DONE = ("done", "submitted", "reviewed")
+# an arbitrary constant: serialises concurrent runs of the monthly action
+CRON_LOCK = 48151624
+
+
+def month_bounds(day):
+    """(first day, last day) of the month of ``day`` (a date string)."""
+    date = fields.Date.from_string(day)
+    first = date.replace(day=1)
+    last = date.replace(day=calendar.monthrange(date.year, date.month)[1])
+    return fields.Date.to_string(first), fields.Date.to_string(last)
+
+
+class KamReport(models.Model):
+    """Month-end reports (R4, R14, R15).
+
+    ``kam_monthly``: a KAM's key-account work report to the regional
+    manager; ``region_monthly``: the regional manager's customer-information
+    report to the sales directors. The scheduled action
+    ``ir_cron_monthly_reports`` drafts them for the month just ended,
+    pre-filled from the data, one section per ``_kam_figures_*`` method; the
+    author comments and submits, the reviewer acknowledges.
+    """
+
+    _name = "kam.report"
+    _description = "Key-Account Month-End Report"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "period_start desc, report_type, id"
+
+    name = fields.Char(compute="_compute_name", store=True)
+    report_type = fields.Selection(REPORT_TYPES, required=True,
+                                   readonly=True, index=True)
+    user_id = fields.Many2one(
+        "res.users", string="Author", required=True, index=True,
+        readonly=True, ondelete="restrict")
+    region_id = fields.Many2one(
+        "kam.region", string="Region", index=True, readonly=True,
+        ondelete="restrict",
+        help="The region reported on (regional report), or the region whose "
+             "manager reviews the KAM's report.")
+    period_start = fields.Date(string="Month", required=True, readonly=True)
+    period_end = fields.Date(compute="_compute_period_end", store=True)
+    state = fields.Selection(
+        [("draft", "Draft"), ("submitted", "Submitted"),
+         ("acknowledged", "Acknowledged")],
+        default="draft", required=True, index=True, copy=False,
+        track_visibility="onchange")
+    reviewer_id = fields.Many2one(
+        "res.users", string="Reviewer", compute="_compute_reviewer_id",
+        store=True,
+        help="The regional manager for a KAM's report, a sales director "
+             "for a regional report.")
+    comments = fields.Text(
+        help="The author's analysis: what happened, risks, next steps.")
+    submitted_date = fields.Datetime(readonly=True, copy=False)
+    acknowledged_date = fields.Datetime(readonly=True, copy=False)
+    acknowledged_by_id = fields.Many2one("res.users", readonly=True,
+                                         copy=False)
+    figures_date = fields.Datetime(
+        string="Figures Updated", readonly=True, copy=False)
+    month_end_requested = fields.Boolean(
+        readonly=True, copy=False,
+        help="The month-end information activities (R14) were scheduled.")
+    company_id = fields.Many2one(
+        "res.company", string="Company", required=True,
+        default=lambda self: self.env.user.company_id)
+    currency_id = fields.Many2one(related="company_id.currency_id",
+                                  readonly=True)
+    # visits (R8) -- _kam_figures_visits
+    visits_done = fields.Integer(
+        readonly=True, help="Visits done in the month (by the KAM, or by "
+                            "anyone for a regional report).")
+    visits_required = fields.Integer(
+        readonly=True,
+        help="Key accounts the KAM's monthly visit rule covered in the "
+             "month: each needs at least one visit.")
+    visit_compliance_pct = fields.Float(
+        string="Visit Compliance (%)", readonly=True,
+        help="Share of those accounts never overdue for a visit in the "
+             "month.")
+    # information (R10) -- _kam_figures_info
+    info_normal_count = fields.Integer(string="Normal Information",
+                                       readonly=True)
+    info_important_count = fields.Integer(string="Important Information",
+                                          readonly=True)
+    info_critical_count = fields.Integer(string="Critical Information",
+                                         readonly=True)
+    # sales (R4, R13) -- _kam_figures_sales
+    sales_amount = fields.Monetary(
+        string="Confirmed Sales", readonly=True,
+        help="Untaxed confirmed sales orders of the accounts in the month, "
+             "in the company currency.")
+    target_amount = fields.Monetary(
+        string="Target", readonly=True,
+        help="Sales targets pro rata to the days they share with the month "
+             "(for a region: the targets of its accounts' KAMs).")
+    target_achievement_pct = fields.Float(
+        string="Target Achievement (%)", readonly=True,
+        help="Confirmed sales / target x 100.")
+    # relationship levels (R11) -- _kam_figures_levels
+    level_up_count = fields.Integer(string="Level Upgrades", readonly=True)
+    level_down_count = fields.Integer(string="Level Downgrades",
+                                      readonly=True)
+    level_in_count = fields.Integer(string="Promotions", readonly=True)
+    level_out_count = fields.Integer(string="Demotions", readonly=True)
+
+    # ------------------------------------------------------------------
+    # Computes and constraints
+    # ------------------------------------------------------------------
+    @api.depends("report_type", "user_id", "region_id", "period_start")
+    def _compute_name(self):
+        labels = dict(REPORT_TYPES)
+        for report in self:
+            who = report.region_id.name \
+                if report.report_type == "region_monthly" \
+                else report.user_id.name
+            report.name = "%s %s %s" % (
+                (report.period_start or "")[:7], who or "",
+                _(labels.get(report.report_type, "")))
+
+    @api.depends("period_start")
+    def _compute_period_end(self):
+        for report in self:
+            if report.period_start:
+                report.period_end = month_bounds(report.period_start)[1]
+
+    @api.depends("report_type", "region_id.manager_id", "user_id")
+    def _compute_reviewer_id(self):
+        directors = self.env["res.users"]._kam_directors()
+        for report in self:
+            manager = report.region_id.sudo().manager_id  # sudo: routing
+            if report.report_type == "kam_monthly" and manager and \
+                    manager != report.user_id:
+                report.reviewer_id = manager
+            else:
+                report.reviewer_id = (directors - report.user_id)[:1]
+
+    @api.constrains("period_start")
+    def _check_period_start(self):
+        for report in self:
+            if report.period_start[8:] != "01":
+                raise ValidationError(_(
+                    "Month: a month-end report starts on the first day of a "
+                    "month, not on %s.") % report.period_start)
+
+    @api.constrains("report_type", "region_id")
+    def _check_region_id(self):
+        for report in self:
+            if report.report_type == "region_monthly" and \
+                    not report.region_id:
+                raise ValidationError(_(
+                    "Region: a regional report needs its region."))
+
+    def _kam_check_unique(self, vals):
+        """Never two reports of the same kind for the same KAM (or region)
+        and month; the database enforces it too (see ``init``)."""
+        domain = [("report_type", "=", vals.get("report_type")),
+                  ("period_start", "=", vals.get("period_start"))]
+        if vals.get("report_type") == "region_monthly":
+            domain.append(("region_id", "=", vals.get("region_id")))
+        else:
+            domain.append(("user_id", "=", vals.get("user_id")))
+        if self.sudo().search_count(domain):  # sudo: any author's report
+            raise ValidationError(_(
+                "There is already a report of this kind for this month "
+                "(%s).") % vals.get("period_start"))
+
+    @api.model_cr
+    def init(self):
+        self.env.cr.execute(
+            "CREATE UNIQUE INDEX IF NOT EXISTS kam_report_kam_month_uniq "
+            "ON kam_report (user_id, period_start) "
+            "WHERE report_type = 'kam_monthly'")
+        self.env.cr.execute(
+            "CREATE UNIQUE INDEX IF NOT EXISTS kam_report_region_month_uniq "
+            "ON kam_report (region_id, period_start) "
+            "WHERE report_type = 'region_monthly'")
+
+    # ------------------------------------------------------------------
+    # Figures: one method per section, each returns field values
+    # ------------------------------------------------------------------
+    def _kam_account_ids(self):
+        """The accounts a report covers: the KAM's key accounts (and those
+        demoted since), or the region's."""
+        self.ensure_one()
+        region = self.report_type == "region_monthly"
+        self.env.cr.execute(
+            "SELECT id FROM res_partner WHERE "
+            "CASE WHEN %s THEN kam_region_id = %s ELSE kam_manager_id = %s END",
+            (region, self.region_id.id or 0, self.user_id.id))
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _kam_stop(self):
+        return fields.Date.to_string(
+            fields.Date.from_string(self.period_end) + timedelta(days=1))
+
+    def _kam_figures_visits(self, account_ids):
+        """Visits done vs required and the compliance share (R8)."""
+        Visit = self.env["kam.visit"].sudo()  # sudo: figures of all accounts
+        domain = [("partner_id", "in", account_ids),
+                  ("state", "in", VISIT_DONE),
+                  ("visit_date", ">=", self.period_start),
+                  ("visit_date", "<", self._kam_stop())]
+        if self.report_type == "kam_monthly":
+            domain.append(("user_id", "=", self.user_id.id))
+        done = Visit.search_count(domain)
+        Snapshot = self.env["kam.visit.compliance.snapshot"].sudo()  # sudo: see above
+        snap_domain = [("month", "=", self.period_start), ("role", "=", "kam"),
+                       ("partner_id", "in", account_ids)]
+        if self.report_type == "kam_monthly":
+            snap_domain.append(("responsible_id", "=", self.user_id.id))
+        groups = Snapshot.read_group(snap_domain, ["compliant_pct"], [])
+        required = groups[0]["__count"] if groups else 0
+        return {"visits_done": done, "visits_required": required,
+                "visit_compliance_pct":
+                    groups[0]["compliant_pct"] or 0.0 if required else 0.0}
+
+    def _kam_figures_info(self, account_ids):
+        """Information items of the month by importance (R10)."""
+        Info = self.env["kam.info"].sudo()  # sudo: figures of all accounts
+        groups = Info.read_group(
+            [("partner_id", "in", account_ids),
+             ("date", ">=", self.period_start),
+             ("date", "<=", self.period_end)],
+            ["importance"], ["importance"])
+        counts = {g["importance"]: g["importance_count"] for g in groups}
+        return {"info_normal_count": counts.get("normal", 0),
+                "info_important_count": counts.get("important", 0),
+                "info_critical_count": counts.get("critical", 0)}
+
+    def _kam_figures_sales(self, account_ids):
+        """Confirmed sales of the month vs target (R4)."""
+        Scorecard = self.env["kam.scorecard"].sudo()  # sudo: figures
+        sales = Scorecard.kam_sales_by_account(
+            account_ids, self.period_start, self.period_end)
+        amount = sum(v["amount"] for v in sales.values())
+        if self.report_type == "kam_monthly":
+            users = [self.user_id.id]
+        else:
+            Partner = self.env["res.partner"].sudo()  # sudo: the region's KAMs
+            users = Partner.search([
+                ("kam_region_id", "=", self.region_id.id),
+                ("kam_is_key_account", "=", True)]).mapped(
+                    "kam_manager_id").ids
+        targets = self.env["kam.target"].sudo().kam_target_amounts(  # sudo: figures
+            users, self.period_start, self.period_end)
+        target = sum(targets.values())
+        return {"sales_amount": amount, "target_amount": target,
+                "target_achievement_pct":
+                    100.0 * amount / target if target else 0.0}
+
+    def _kam_figures_levels(self, account_ids):
+        """Relationship-level changes of the month (R11)."""
+        History = self.env["kam.relationship.history"].sudo()  # sudo: figures
+        groups = History.read_group(
+            [("partner_id", "in", account_ids),
+             ("date", ">=", self.period_start),
+             ("date", "<", self._kam_stop())],
+            ["direction"], ["direction"])
+        counts = {g["direction"]: g["direction_count"] for g in groups}
+        return {"level_up_count": counts.get("up", 0),
+                "level_down_count": counts.get("down", 0),
+                "level_in_count": counts.get("in", 0),
+                "level_out_count": counts.get("out", 0)}
+
+    def _kam_figures(self):
+        """Every section's figures for this report. Add a section by
+        adding a ``_kam_figures_*`` method, its fields and its block in the
+        QWeb template, and calling it here."""
+        accounts = self._kam_account_ids()
+        vals = {}
+        vals.update(self._kam_figures_visits(accounts))
+        vals.update(self._kam_figures_info(accounts))
+        vals.update(self._kam_figures_sales(accounts))
+        vals.update(self._kam_figures_levels(accounts))
+        return vals
+
+    def _kam_fill_figures(self):
+        for report in self:
+            vals = report._kam_figures()
+            vals["figures_date"] = fields.Datetime.now()
+            report.sudo().write(vals)  # sudo: figures are read-only fields
+
+    def kam_scorecards(self):
+        """The scorecards shown on the report: the author's (KAM report)
+        or those of the region's KAMs (regional report)."""
+        self.ensure_one()
+        Scorecard = self.env["kam.scorecard"].sudo()  # sudo: part of the report
+        if self.report_type == "kam_monthly":
+            users = self.user_id.ids
+        else:
+            Partner = self.env["res.partner"].sudo()  # sudo: the region's KAMs
+            users = Partner.search([
+                ("kam_region_id", "=", self.region_id.id)]).mapped(
+                    "kam_manager_id").ids
+        return Scorecard.search([("period_start", "=", self.period_start),
+                                 ("user_id", "in", users)])
+
+    # ------------------------------------------------------------------
+    # Workflow
+    # ------------------------------------------------------------------
+    def _kam_state_label(self):
+        return dict(self._fields["state"]._description_selection(
+            self.env))[self.state]
+
+    def _kam_check_state(self, allowed, action_label):
+        for report in self:
+            if report.state not in allowed:
+                raise UserError(_("%s: the report %s is %s.") % (
+                    action_label, report.name, report._kam_state_label()))
+
+    def _kam_may_review(self, user):
+        """The regional manager of the report's region (KAM report) or a
+        sales director; never the author."""
+        if user == self.user_id:
+            return False
+        if user.id == SUPERUSER_ID or \
+                user.has_group("kam_management.group_kam_director"):
+            return True
+        return self.report_type == "kam_monthly" and \
+            self.region_id.sudo().manager_id == user  # sudo: routing
+
+    @api.multi
+    def action_refresh_figures(self):
+        """Fill the figures again from the data (draft reports)."""
+        self._kam_check_state(("draft",), _("Update Figures"))
+        for report in self:
+            if report.user_id != self.env.user and \
+                    not report._kam_may_review(self.env.user):
+                raise AccessError(_(
+                    "Only the author or the reviewer can update the figures "
+                    "of %s.") % report.name)
+        for period in set(self.mapped("period_start")):
+            self.env["kam.scorecard"].sudo()._kam_refresh_scorecards(  # sudo: figures
+                period)
+        self._kam_fill_figures()
+        return True
+
+    @api.multi
+    def action_submit(self):
+        """The author hands the report to the reviewer."""
+        self._kam_check_state(("draft",), _("Submit"))
+        for report in self:
+            if report.user_id != self.env.user and \
+                    self.env.uid != SUPERUSER_ID:
+                raise AccessError(_(
+                    "Only the author, %s, can submit the report %s.") % (
+                        report.user_id.name, report.name))
+        self.sudo().write({  # sudo: state is read-only in the view
+            "state": "submitted", "submitted_date": fields.Datetime.now()})
+        for report in self:
+            report._kam_schedule(
+                "kam_management.mail_activity_type_kam_report_review",
+                report.reviewer_id,
+                _("Acknowledge the month-end report: %s") % report.name)
+        return True
+
+    @api.multi
+    def action_acknowledge(self):
+        """The reviewer has read the report (R15)."""
+        self._kam_check_state(("submitted",), _("Acknowledge"))
+        for report in self:
+            if report.user_id == self.env.user:
+                raise AccessError(_(
+                    "You cannot acknowledge your own report (%s).")
+                    % report.name)
+            if not report._kam_may_review(self.env.user):
+                raise AccessError(_(
+                    "Only the regional manager (KAM reports) or a sales "
+                    "director can acknowledge the report %s.") % report.name)
+        self.sudo().write({  # sudo: state is read-only in the view
+            "state": "acknowledged", "acknowledged_by_id": self.env.uid,
+            "acknowledged_date": fields.Datetime.now()})
+        review = self.env.ref(
+            "kam_management.mail_activity_type_kam_report_review")
+        self.env["mail.activity"].sudo().search([  # sudo: close the task
+            ("res_model", "=", self._name), ("res_id", "in", self.ids),
+            ("activity_type_id", "=", review.id)]).action_feedback(
+                _("Acknowledged"))
+        return True
+
+    def _kam_schedule(self, type_xmlid, users, summary, deadline=None):
+        """An activity on the report for each of ``users``."""
+        self.ensure_one()
+        # sudo: the author (or the cron) schedules tasks for others on a
+        # report they can read; activities are protected by the document
+        Activity = self.env["mail.activity"].sudo()  # sudo: see above
+        for user in users:
+            Activity.create({
+                "res_model_id": self.env["ir.model"]._get(self._name).id,
+                "res_id": self.id,
+                "activity_type_id": self.env.ref(type_xmlid).id,
+                "summary": summary, "user_id": user.id,
+                "date_deadline": deadline or fields.Date.context_today(self),
+            })
+
+    # ------------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------------
+    @api.model
+    def create(self, vals):
+        self._kam_check_unique(vals)
+        return super(KamReport, self).create(vals)
+
+    @api.multi
+    def write(self, vals):
+        if "comments" in vals and self.env.uid != SUPERUSER_ID:
+            for report in self:
+                if report.state != "draft":
+                    raise UserError(_(
+                        "Comments: the report %s is %s; only drafts can be "
+                        "changed.") % (report.name, report._kam_state_label()))
+                if report.user_id != self.env.user:
+                    raise AccessError(_(
+                        "Only the author can write the comments of %s.")
+                        % report.name)
+        return super(KamReport, self).write(vals)
+
+    # ------------------------------------------------------------------
+    # Scheduled actions
+    # ------------------------------------------------------------------
+    def _kam_authors(self):
+        """{"kam": {user_id: region_id}, "region": {region_id: manager}}:
+        every KAM with key accounts (with the region where they have the
+        most) and every active region with a manager."""
+        cr = self.env.cr
+        cr.execute("""
+            SELECT DISTINCT ON (kam_manager_id) kam_manager_id, kam_region_id
+              FROM res_partner
+             WHERE kam_is_key_account AND active
+               AND kam_manager_id IS NOT NULL
+             GROUP BY kam_manager_id, kam_region_id
+             ORDER BY kam_manager_id, count(*) DESC, kam_region_id""")
+        kams = dict(cr.fetchall())
+        cr.execute("SELECT id, manager_id FROM kam_region "
+                   "WHERE active AND manager_id IS NOT NULL")
+        return {"kam": kams, "region": dict(cr.fetchall())}
+
+    def _kam_ensure_reports(self, period_start, kinds=("kam", "region")):
+        """Create the missing reports of the month; returns all of them."""
+        authors = self._kam_authors()
+        Report = self.sudo()  # sudo: the cron writes every author's report
+        existing = Report.search([("period_start", "=", period_start)])
+        have_kam = {r.user_id.id for r in existing
+                    if r.report_type == "kam_monthly"}
+        have_region = {r.region_id.id for r in existing
+                       if r.report_type == "region_monthly"}
+        created = Report.browse()
+        if "kam" in kinds:
+            for user_id, region_id in sorted(authors["kam"].items()):
+                if user_id not in have_kam:
+                    created |= Report.create({
+                        "report_type": "kam_monthly", "user_id": user_id,
+                        "region_id": region_id, "period_start": period_start})
+        if "region" in kinds:
+            for region_id, manager_id in sorted(authors["region"].items()):
+                if region_id not in have_region:
+                    created |= Report.create({
+                        "report_type": "region_monthly",
+                        "user_id": manager_id, "region_id": region_id,
+                        "period_start": period_start})
+        return existing | created
+
+    @api.model
+    def _cron_monthly_reports(self, today=None):
+        """Draft the reports of the month just ended, one per KAM and one
+        per region, and fill their figures. Idempotent: existing reports
+        are never created again (and the database refuses duplicates);
+        drafts get fresh figures, submitted reports keep theirs; the
+        "write your report" activity goes out once (``figures_date``)."""
+        cr = self.env.cr
+        cr.execute("SELECT pg_try_advisory_xact_lock(%s)", (CRON_LOCK,))
+        if not cr.fetchone()[0]:
+            _logger.info("monthly reports: another run is in progress")
+            return self.browse()
+        today = today or fields.Date.context_today(self)
+        first = fields.Date.from_string(month_bounds(today)[0])
+        period = month_bounds(fields.Date.to_string(
+            first - timedelta(days=1)))[0]
+        self.env["kam.scorecard"].sudo()._kam_refresh_scorecards(period)  # sudo: cron
+        reports = self._kam_ensure_reports(period)
+        drafts = reports.filtered(lambda r: r.state == "draft")
+        new = drafts.filtered(lambda r: not r.figures_date)
+        drafts._kam_fill_figures()
+        for report in new:
+            report._kam_schedule(
+                "mail.mail_activity_data_todo", report.user_id,
+                _("Complete and submit your month-end report: %s")
+                % report.name, deadline=today)
+        _logger.info("monthly reports for %s: %s reports, %s new", period,
+                     len(reports), len(new))
+        return reports
+
+    def _kam_month_end_days(self):
+        params = self.env["ir.config_parameter"].sudo()  # sudo: a setting
+        value = params.get_param("kam_management.month_end_days", "3")
+        try:
+            return max(int(value), 1)
+        except ValueError:
+            _logger.warning("kam_management.month_end_days is not a number "
+                            "(%r): using 3", value)
+            return 3
+
+    @api.model
+    def _cron_month_end_information(self, today=None):
+        """R14: in the last days of the month each KAM gets an activity to
+        hand in their accounts' information updates, and each sales
+        secretary one per KAM to enter them. The activities sit on the
+        KAM's report of the month (drafted now, filled by the monthly
+        action). Idempotent: ``month_end_requested`` marks the reports
+        done, so a KAM who finished the activity gets no second one."""
+        today = today or fields.Date.context_today(self)
+        first, last = month_bounds(today)
+        days_left = (fields.Date.from_string(last)
+                     - fields.Date.from_string(today)).days
+        if days_left >= self._kam_month_end_days():
+            return self.browse()
+        reports = self._kam_ensure_reports(first, kinds=("kam",)).filtered(
+            lambda r: r.report_type == "kam_monthly"
+            and not r.month_end_requested)
+        group = self.env.ref("kam_management.group_kam_secretary")
+        secretaries = group.sudo().users.filtered("active")  # sudo: members
+        for report in reports:
+            report._kam_schedule(
+                "kam_management.mail_activity_type_kam_month_end",
+                report.user_id,
+                _("Hand in your key accounts' information updates for %s")
+                % first[:7], deadline=last)
+            report._kam_schedule(
+                "kam_management.mail_activity_type_kam_month_end",
+                secretaries,
+                _("Enter the information updates of %s for %s")
+                % (report.user_id.name, first[:7]), deadline=last)
+        reports.write({"month_end_requested": True})
+        return reports

@@ -1,0 +1,389 @@
+# Copyright 2026 kam_management authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+
+_logger = logging.getLogger(__name__)
+
+CONFIRMED = ("sale", "done")
+
+# Confirmed sales (untaxed) per account, currency and company in a period:
+# the order's account is the commercial partner of its customer, so orders
+# of the account's contacts count; the date is the confirmation date (the
+# order date for orders confirmed before Odoo recorded it).
+SALES_SQL = """
+SELECT sp.commercial_partner_id, pl.currency_id, so.company_id,
+       count(*), sum(so.amount_untaxed)
+  FROM sale_order so
+  JOIN res_partner sp ON sp.id = so.partner_id
+  JOIN product_pricelist pl ON pl.id = so.pricelist_id
+ WHERE so.state IN %(states)s
+   AND sp.commercial_partner_id = ANY(%(accounts)s)
+   AND COALESCE(so.confirmation_date, so.date_order) >= %(start)s
+   AND COALESCE(so.confirmation_date, so.date_order) < %(stop)s
+ GROUP BY sp.commercial_partner_id, pl.currency_id, so.company_id
+"""
+
+# Whether an account was a key account at a date: its last level change
+# before that date left it with a level; without history before the date,
+# it is a key account now and has been since before the date.
+AT_START_SQL = """
+SELECT p.kam_manager_id, p.id
+  FROM res_partner p
+  LEFT JOIN LATERAL (
+        SELECT h.new_level_id IS NOT NULL AS is_key
+          FROM kam_relationship_history h
+         WHERE h.partner_id = p.id AND h.date < %(start)s
+         ORDER BY h.date DESC, h.id DESC LIMIT 1) last ON TRUE
+  LEFT JOIN LATERAL (
+        SELECT h.old_level_id IS NOT NULL AS was_key
+          FROM kam_relationship_history h
+         WHERE h.partner_id = p.id AND h.date >= %(start)s
+         ORDER BY h.date, h.id LIMIT 1) next ON TRUE
+ WHERE p.kam_manager_id = ANY(%(users)s)
+   AND (last.is_key
+        OR (last.is_key IS NULL AND next.was_key)
+        OR (last.is_key IS NULL AND next.was_key IS NULL
+            AND p.kam_is_key_account AND p.kam_since < %(start)s))
+"""
+
+HISTORY_SQL = """
+SELECT p.kam_manager_id, h.direction, h.partner_id
+  FROM kam_relationship_history h
+  JOIN res_partner p ON p.id = h.partner_id
+ WHERE p.kam_manager_id = ANY(%(users)s)
+   AND h.date >= %(start)s AND h.date < %(stop)s
+   AND h.direction IN ('up', 'out')
+"""
+
+# each account weighs the same, however many surveys it answered
+SATISFACTION_SQL = """
+SELECT kam_manager_id, avg(account_avg), sum(n)
+  FROM (SELECT kam_manager_id, partner_id, avg(score) AS account_avg,
+               count(*) AS n
+          FROM kam_satisfaction
+         WHERE kam_manager_id = ANY(%(users)s)
+           AND date >= %(start)s AND date <= %(end)s
+         GROUP BY kam_manager_id, partner_id) x
+ GROUP BY kam_manager_id
+"""
+
+UPSERT_SQL = """
+INSERT INTO kam_scorecard
+       (user_id, period_start, period_end, company_id, sales_amount,
+        target_amount, target_achievement_pct, satisfaction_avg,
+        satisfaction_count, buyer_count, repeat_buyer_count,
+        repeat_purchase_pct, level_upgrade_count, accounts_at_start,
+        accounts_lost, churn_rate_pct, visit_compliance_pct,
+        create_uid, create_date, write_uid, write_date)
+SELECT x.*, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s,
+       now() AT TIME ZONE 'UTC'
+  FROM unnest(%(user_id)s::int[], %(period_start)s::date[],
+              %(period_end)s::date[], %(company_id)s::int[],
+              %(sales_amount)s::float8[], %(target_amount)s::float8[],
+              %(target_achievement_pct)s::float8[],
+              %(satisfaction_avg)s::float8[], %(satisfaction_count)s::int[],
+              %(buyer_count)s::int[], %(repeat_buyer_count)s::int[],
+              %(repeat_purchase_pct)s::float8[],
+              %(level_upgrade_count)s::int[], %(accounts_at_start)s::int[],
+              %(accounts_lost)s::int[], %(churn_rate_pct)s::float8[],
+              %(visit_compliance_pct)s::float8[]) AS x
+ON CONFLICT (user_id, period_start) DO UPDATE SET
+       period_end = EXCLUDED.period_end,
+       company_id = EXCLUDED.company_id,
+       sales_amount = EXCLUDED.sales_amount,
+       target_amount = EXCLUDED.target_amount,
+       target_achievement_pct = EXCLUDED.target_achievement_pct,
+       satisfaction_avg = EXCLUDED.satisfaction_avg,
+       satisfaction_count = EXCLUDED.satisfaction_count,
+       buyer_count = EXCLUDED.buyer_count,
+       repeat_buyer_count = EXCLUDED.repeat_buyer_count,
+       repeat_purchase_pct = EXCLUDED.repeat_purchase_pct,
+       level_upgrade_count = EXCLUDED.level_upgrade_count,
+       accounts_at_start = EXCLUDED.accounts_at_start,
+       accounts_lost = EXCLUDED.accounts_lost,
+       churn_rate_pct = EXCLUDED.churn_rate_pct,
+       visit_compliance_pct = EXCLUDED.visit_compliance_pct,
+       write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
+"""
+
+
+def ratio(numerator, denominator):
+    """numerator / denominator x 100, or None (no figure) without a base."""
+    if not denominator:
+        return None
+    return 100.0 * numerator / denominator
+
+
+class KamScorecard(models.Model):
+    """A KAM's scorecard for one month (R4): target achievement,
+    satisfaction, loyalty, key-account churn and visit compliance.
+
+    One stored row per KAM and month, written by ``_kam_refresh_scorecards``
+    in a few set-based queries (no per-account search) and refreshed daily
+    by ``ir_cron_scorecard`` for the current and the previous month, and by
+    the month-end reports. Percentages without a base (no target, no
+    buyer, no account at the start) are empty, not 0, so that averages in
+    the pivot skip them.
+    """
+
+    _name = "kam.scorecard"
+    _description = "Key Account Manager Scorecard"
+    _order = "period_start desc, user_id"
+    _rec_name = "user_id"
+
+    user_id = fields.Many2one("res.users", string="Key Account Manager",
+                              readonly=True, required=True, index=True)
+    period_start = fields.Date(string="Month", readonly=True, required=True)
+    period_end = fields.Date(readonly=True)
+    company_id = fields.Many2one("res.company", string="Company",
+                                 readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id",
+                                  readonly=True)
+    sales_amount = fields.Float(
+        string="Confirmed Sales", readonly=True,
+        help="Untaxed confirmed sales orders (state Sales Order or Locked) "
+             "of the KAM's key accounts and their contacts confirmed in the "
+             "month, in the company currency.")
+    target_amount = fields.Float(
+        string="Target", readonly=True,
+        help="The KAM's sales targets, each pro rata to the days it shares "
+             "with the month.")
+    target_achievement_pct = fields.Float(
+        string="Target Achievement (%)", readonly=True, group_operator="avg",
+        help="Confirmed sales / target x 100. Empty without a target.")
+    satisfaction_avg = fields.Float(
+        string="Satisfaction (1-5)", readonly=True, group_operator="avg",
+        help="Average over the accounts of each account's average "
+             "satisfaction score in the month. Empty without a score.")
+    satisfaction_count = fields.Integer(string="Scores", readonly=True)
+    buyer_count = fields.Integer(
+        string="Accounts Buying", readonly=True,
+        help="Key accounts with at least one confirmed order in the month.")
+    repeat_buyer_count = fields.Integer(
+        string="Accounts Buying Again", readonly=True,
+        help="Key accounts with at least two confirmed orders in the month.")
+    repeat_purchase_pct = fields.Float(
+        string="Repeat-Purchase Share (%)", readonly=True,
+        group_operator="avg",
+        help="Accounts buying again / accounts buying x 100 (loyalty).")
+    level_upgrade_count = fields.Integer(
+        string="Level Upgrades", readonly=True,
+        help="Relationship-level changes up the ladder in the month "
+             "(loyalty, R11).")
+    accounts_at_start = fields.Integer(
+        string="Key Accounts at Start", readonly=True,
+        help="The KAM's key accounts on the first day of the month.")
+    accounts_lost = fields.Integer(
+        string="Key Accounts Lost", readonly=True,
+        help="Key accounts of the KAM demoted during the month.")
+    churn_rate_pct = fields.Float(
+        string="Churn Rate (%)", readonly=True, group_operator="avg",
+        help="Key accounts lost / key accounts at start x 100.")
+    visit_compliance_pct = fields.Float(
+        string="Visit Compliance (%)", readonly=True, group_operator="avg",
+        help="Share of the KAM's accounts never overdue for a visit in the "
+             "month (Compliance by Month).")
+
+    _sql_constraints = [
+        ("user_period_uniq", "unique(user_id, period_start)",
+         "One scorecard per key account manager and month."),
+    ]
+
+    # ------------------------------------------------------------------
+    # Figures, one method per criterion (each for all KAMs at once)
+    # ------------------------------------------------------------------
+    @api.model
+    def kam_sales_by_account(self, account_ids, start, end):
+        """Confirmed sales per account in [start, end]:
+        {account_id: {"amount": untaxed in the company currency,
+        "orders": number of orders}}. Other currencies are converted at
+        the rate of the period's last day."""
+        stop = fields.Date.to_string(
+            fields.Date.from_string(end) + timedelta(days=1))
+        self.env.cr.execute(SALES_SQL, {
+            "states": CONFIRMED, "accounts": list(account_ids),
+            "start": start, "stop": stop})
+        rows = self.env.cr.fetchall()
+        company_currency = self.env.user.company_id.currency_id
+        Currency = self.env["res.currency"].with_context(date=end)
+        result = {}
+        for account_id, currency_id, _company, orders, amount in rows:
+            if currency_id != company_currency.id:
+                amount = Currency.browse(currency_id).compute(
+                    amount, company_currency)
+            entry = result.setdefault(account_id, {"amount": 0.0,
+                                                   "orders": 0})
+            entry["amount"] += amount
+            entry["orders"] += orders
+        return result
+
+    def _kam_accounts_by_user(self, user_ids):
+        """{user_id: [account ids]}: key accounts (and accounts demoted
+        since) whose KAM is the user."""
+        self.env.cr.execute(
+            "SELECT kam_manager_id, array_agg(id) FROM res_partner "
+            "WHERE kam_manager_id = ANY(%s) GROUP BY kam_manager_id",
+            (list(user_ids),))
+        return dict(self.env.cr.fetchall())
+
+    def _kam_score_sales(self, user_ids, start, end):
+        """{user_id: {"sales", "buyers", "repeat_buyers"}}."""
+        accounts = self._kam_accounts_by_user(user_ids)
+        sales = self.kam_sales_by_account(
+            [a for ids in accounts.values() for a in ids], start, end)
+        result = {}
+        for user_id, account_ids in accounts.items():
+            rows = [sales[a] for a in account_ids if a in sales]
+            result[user_id] = {
+                "sales": sum(r["amount"] for r in rows),
+                "buyers": len(rows),
+                "repeat_buyers": len([r for r in rows if r["orders"] >= 2]),
+            }
+        return result
+
+    def _kam_score_satisfaction(self, user_ids, start, end):
+        """{user_id: (average, number of scores)}."""
+        self.env.cr.execute(SATISFACTION_SQL, {
+            "users": list(user_ids), "start": start, "end": end})
+        return {uid: (float(avg), n) for uid, avg, n in self.env.cr.fetchall()}
+
+    def _kam_score_history(self, user_ids, start, end):
+        """({user_id: upgrades}, {user_id: set of demoted accounts})."""
+        stop = fields.Date.to_string(
+            fields.Date.from_string(end) + timedelta(days=1))
+        self.env.cr.execute(HISTORY_SQL, {
+            "users": list(user_ids), "start": start, "stop": stop})
+        upgrades, demoted = {}, {}
+        for user_id, direction, partner_id in self.env.cr.fetchall():
+            if direction == "up":
+                upgrades[user_id] = upgrades.get(user_id, 0) + 1
+            else:
+                demoted.setdefault(user_id, set()).add(partner_id)
+        return upgrades, demoted
+
+    def _kam_churn_risk_lost(self, user_ids, start, end):
+        """Hook: {user_id: set of account ids} counted as lost because they
+        were at churn risk for the whole period. The RFM churn risk (issue
+        5) is not merged yet: nothing, so "lost" means demoted only."""
+        return {}
+
+    def _kam_score_sales_share(self, user_ids, start, end):
+        """Hook: {user_id: sales share (%)} = confirmed sales / the
+        customers' estimated purchases x 100. The estimated purchases
+        (issue 5) are not merged yet: no figure, and no column."""
+        return {}
+
+    def _kam_score_churn(self, user_ids, start, end):
+        """{user_id: (accounts at start, accounts lost)}."""
+        self.env.cr.execute(AT_START_SQL, {"users": list(user_ids),
+                                           "start": start})
+        at_start = {}
+        for user_id, partner_id in self.env.cr.fetchall():
+            at_start.setdefault(user_id, set()).add(partner_id)
+        _upgrades, demoted = self._kam_score_history(user_ids, start, end)
+        risk = self._kam_churn_risk_lost(user_ids, start, end)
+        result = {}
+        for user_id in user_ids:
+            base = at_start.get(user_id, set())
+            lost = (demoted.get(user_id, set())
+                    | risk.get(user_id, set())) & base
+            result[user_id] = (len(base), len(lost))
+        return result
+
+    def _kam_score_visits(self, user_ids, start):
+        # sudo: the scorecard is computed for every KAM at once
+        Snapshot = self.env["kam.visit.compliance.snapshot"].sudo()  # sudo: see above
+        return Snapshot.kam_compliance_share(user_ids, start)
+
+    # ------------------------------------------------------------------
+    # Refresh
+    # ------------------------------------------------------------------
+    def _kam_scorecard_users(self, start, end):
+        self.env.cr.execute("""
+            SELECT kam_manager_id FROM res_partner
+             WHERE kam_manager_id IS NOT NULL
+            UNION
+            SELECT user_id FROM kam_target
+             WHERE date_from <= %s AND date_to >= %s""", (end, start))
+        return sorted(row[0] for row in self.env.cr.fetchall())
+
+    @api.model
+    def _kam_refresh_scorecards(self, period_start, user_ids=None):
+        """Write the scorecards of the month starting on ``period_start``
+        for ``user_ids`` (every KAM when None). Idempotent (upsert)."""
+        start = fields.Date.from_string(period_start).replace(day=1)
+        end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        start, end = fields.Date.to_string(start), fields.Date.to_string(end)
+        users = list(user_ids) if user_ids is not None else \
+            self._kam_scorecard_users(start, end)
+        if not users:
+            return self.browse()
+        targets = self.env["kam.target"].sudo().kam_target_amounts(  # sudo: every KAM
+            users, start, end)
+        sales = self._kam_score_sales(users, start, end)
+        satisfaction = self._kam_score_satisfaction(users, start, end)
+        upgrades, _demoted = self._kam_score_history(users, start, end)
+        churn = self._kam_score_churn(users, start, end)
+        visits = self._kam_score_visits(users, start)
+        cols = {k: [] for k in (
+            "user_id", "period_start", "period_end", "company_id",
+            "sales_amount", "target_amount", "target_achievement_pct",
+            "satisfaction_avg", "satisfaction_count", "buyer_count",
+            "repeat_buyer_count", "repeat_purchase_pct",
+            "level_upgrade_count", "accounts_at_start", "accounts_lost",
+            "churn_rate_pct", "visit_compliance_pct")}
+        company = self.env.user.company_id.id
+        for uid in users:
+            sale = sales.get(uid, {"sales": 0.0, "buyers": 0,
+                                   "repeat_buyers": 0})
+            target = targets.get(uid)
+            score, n_scores = satisfaction.get(uid, (None, 0))
+            at_start, lost = churn.get(uid, (0, 0))
+            row = {
+                "user_id": uid, "period_start": start, "period_end": end,
+                "company_id": company, "sales_amount": sale["sales"],
+                "target_amount": target,
+                "target_achievement_pct": ratio(sale["sales"], target),
+                "satisfaction_avg": score, "satisfaction_count": n_scores,
+                "buyer_count": sale["buyers"],
+                "repeat_buyer_count": sale["repeat_buyers"],
+                "repeat_purchase_pct": ratio(sale["repeat_buyers"],
+                                             sale["buyers"]),
+                "level_upgrade_count": upgrades.get(uid, 0),
+                "accounts_at_start": at_start, "accounts_lost": lost,
+                "churn_rate_pct": ratio(lost, at_start),
+                "visit_compliance_pct": visits.get(uid),
+            }
+            for key, value in row.items():
+                cols[key].append(value)
+        cols["uid"] = self.env.uid
+        self.env.cr.execute(UPSERT_SQL, cols)
+        self.invalidate_cache()
+        return self.sudo().search([  # sudo: the rows just written
+            ("period_start", "=", start), ("user_id", "in", users)])
+
+    @api.model
+    def _cron_scorecard(self, today=None):
+        """Daily: the current and the previous month."""
+        today = fields.Date.from_string(
+            today or fields.Date.context_today(self))
+        first = today.replace(day=1)
+        previous = (first - timedelta(days=1)).replace(day=1)
+        for month in (previous, first):
+            self._kam_refresh_scorecards(fields.Date.to_string(month))
+        return True
+
+    @api.model
+    def action_kam_refresh(self):
+        """Refresh now (button for regional managers and directors)."""
+        if not self.env.user.has_group(
+                "kam_management.group_kam_regional_manager"):
+            raise AccessError(_(
+                "Only regional managers and sales directors can refresh the "
+                "scorecards."))
+        self._cron_scorecard()
+        return True
