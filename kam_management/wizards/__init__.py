@@ -1,1 +1,3 @@
 from . import kam_promote_wizard
+from . import kam_pareto_wizard
+from . import kam_pareto_wizard_line
