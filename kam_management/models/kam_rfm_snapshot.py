@@ -348,63 +348,67 @@ class KamRfmSnapshot(models.Model):
         """
         if raw is None:
             ICP = self.env["ir.config_parameter"].sudo()  # sudo: system params
-            get = ICP.get_param
-            raw = {key: get(key, default) for key, default in
+            raw = {key: ICP.get_param(key, default) for key, default in
                    PARAM_DEFAULTS.items()}
-        labels = self._kam_rfm_setting_labels()
-
-        def number(key, kind, low, high):
-            text = raw.get(key)
-            text = PARAM_DEFAULTS[key] if text in (None, False, "") \
-                else str(text)
-            try:
-                value = kind(text.strip())
-            except ValueError:
-                raise ValidationError(_("%s: \"%s\" is not a number.")
-                                      % (labels[key], text))
-            if not low <= value <= high:
-                raise ValidationError(_(
-                    "%s must be between %s and %s (got %s).")
-                    % (labels[key], low, high, value))
-            return value
-
-        def thresholds(key, kind):
-            text = raw.get(key) or PARAM_DEFAULTS[key]
-            try:
-                values = [kind(part.strip()) for part in
-                          str(text).split(",")]
-            except ValueError:
-                raise ValidationError(_(
-                    "%s: \"%s\" is not a list of numbers.")
-                    % (labels[key], text))
-            if len(values) != 4 or any(v < 0 for v in values) or \
-                    values != sorted(set(values)):
-                raise ValidationError(_(
-                    "%s needs four different numbers, zero or more, in "
-                    "ascending order, separated by commas (got \"%s\").")
-                    % (labels[key], text))
-            return values
-
         scoring = raw.get("kam_management.rfm_scoring") or "quintile"
         if scoring not in ("quintile", "threshold"):
             raise ValidationError(_(
                 "%s must be \"quintile\" or \"threshold\" (got \"%s\").")
-                % (labels["kam_management.rfm_scoring"], scoring))
+                % (self._kam_rfm_setting_labels()[
+                    "kam_management.rfm_scoring"], scoring))
+        number, thresholds = self._kam_rfm_number, self._kam_rfm_thresholds
         return {
-            "window_days": number("kam_management.rfm_window_days", int,
-                                  1, 3650),
+            "window_days": number(raw, "kam_management.rfm_window_days",
+                                  int, 1, 3650),
             "scoring": scoring,
             "recency_thresholds": thresholds(
-                "kam_management.rfm_recency_thresholds", int),
+                raw, "kam_management.rfm_recency_thresholds", int),
             "frequency_thresholds": thresholds(
-                "kam_management.rfm_frequency_thresholds", int),
+                raw, "kam_management.rfm_frequency_thresholds", int),
             "monetary_thresholds": thresholds(
-                "kam_management.rfm_monetary_thresholds", float),
+                raw, "kam_management.rfm_monetary_thresholds", float),
             "churn_recency_days": number(
-                "kam_management.churn_recency_days", int, 1, 3650),
+                raw, "kam_management.churn_recency_days", int, 1, 3650),
             "churn_drop_percent": number(
-                "kam_management.churn_drop_percent", int, 1, 100),
+                raw, "kam_management.churn_drop_percent", int, 1, 100),
         }
+
+    @api.model
+    def _kam_rfm_number(self, raw, key, kind, low, high):
+        """A number setting between ``low`` and ``high``."""
+        text = raw.get(key)
+        # 0 is a value here, not "unset" (0 == False in Python)
+        if text is None or text is False or text == "":
+            text = PARAM_DEFAULTS[key]
+        text = str(text)
+        try:
+            value = kind(text.strip())
+        except ValueError:
+            raise ValidationError(_("%s: \"%s\" is not a number.") % (
+                self._kam_rfm_setting_labels()[key], text))
+        if not low <= value <= high:
+            raise ValidationError(_(
+                "%s must be between %s and %s (got %s).") % (
+                    self._kam_rfm_setting_labels()[key], low, high, value))
+        return value
+
+    @api.model
+    def _kam_rfm_thresholds(self, raw, key, kind):
+        """Four ascending numbers, zero or more, separated by commas."""
+        text = str(raw.get(key) or PARAM_DEFAULTS[key])
+        try:
+            values = [kind(part.strip()) for part in text.split(",")]
+        except ValueError:
+            raise ValidationError(_(
+                "%s: \"%s\" is not a list of numbers.") % (
+                    self._kam_rfm_setting_labels()[key], text))
+        if len(values) != 4 or any(v < 0 for v in values) or \
+                values != sorted(set(values)):
+            raise ValidationError(_(
+                "%s needs four different numbers, zero or more, in "
+                "ascending order, separated by commas (got \"%s\").") % (
+                    self._kam_rfm_setting_labels()[key], text))
+        return values
 
     @api.model
     def _kam_rfm_setting_labels(self):
@@ -459,8 +463,11 @@ class KamRfmSnapshot(models.Model):
         self.env["res.partner"].invalidate_cache(RFM_PARTNER_FIELDS)
         self.invalidate_cache()
         stats["warnings"] = self._kam_rfm_warn(accounts, rows, as_of)
-        self.env["ir.config_parameter"].sudo().set_param(  # sudo: system parameter
-            "kam_management.rfm_last_refresh", fields.Date.to_string(as_of))
+        ICP = self.env["ir.config_parameter"].sudo()  # sudo: system parameter
+        if ICP.get_param("kam_management.rfm_last_refresh") != \
+                fields.Date.to_string(as_of):
+            ICP.set_param("kam_management.rfm_last_refresh",
+                          fields.Date.to_string(as_of))
         return stats
 
     @api.model
