@@ -20,5 +20,9 @@ test:
 lint: setup
 	@bash scripts/lint.sh
 
+## make bench: performance benchmarks (bench/bench_*.py), each on its own database
+bench:
+	@bash scripts/bench.sh
+
 clean:
 	rm -rf .state .pytest_cache

@@ -462,12 +462,18 @@ class KamRfmSnapshot(models.Model):
         stats["batches"] += self._kam_rfm_write_snapshots(rows, as_of)
         self.env["res.partner"].invalidate_cache(RFM_PARTNER_FIELDS)
         self.invalidate_cache()
+        # warnings are per event, not per account: counted apart
+        before = cr.sql_log_count
         stats["warnings"] = self._kam_rfm_warn(accounts, rows, as_of)
+        stats["warning_queries"] = cr.sql_log_count - before
         ICP = self.env["ir.config_parameter"].sudo()  # sudo: system parameter
         if ICP.get_param("kam_management.rfm_last_refresh") != \
                 fields.Date.to_string(as_of):
             ICP.set_param("kam_management.rfm_last_refresh",
                           fields.Date.to_string(as_of))
+        _logger.info("RFM refresh as of %s: %d accounts, %d write batches, "
+                     "%d warnings", as_of, stats["accounts"],
+                     stats["batches"], stats["warnings"])
         return stats
 
     @api.model
