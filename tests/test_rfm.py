@@ -282,6 +282,23 @@ def test_snapshots_are_monthly_and_idempotent(env):
     assert not env.cr.fetchall()
 
 
+def test_history_snapshot_touches_nothing_else(env):
+    """Rebuilding a past month-end's snapshot leaves the accounts and the
+    warnings alone."""
+    product = make_product(env)
+    account = key_account(env, "RFM History Co")
+    for date in ("2023-01-10", "2023-02-10", "2023-03-10"):
+        order(env, product, account, date, 1000.0)
+    stats = env["kam.rfm.snapshot"]._kam_rfm_refresh(
+        as_of="2023-12-31", snapshot_only=True)
+    assert stats["warnings"] == 0 and stats["accounts"] > 0
+    snapshot = account.kam_rfm_snapshot_ids
+    assert (snapshot.month, snapshot.frequency, snapshot.recency_days) == (
+        "2023-12-01", 3, 296)
+    assert not figures(account)["score"]
+    assert not churn_activities(env, account)
+
+
 def test_demoted_account_loses_its_figures(env):
     product = make_product(env)
     account = key_account(env, "RFM Demoted Co")

@@ -431,10 +431,15 @@ class KamRfmSnapshot(models.Model):
     # The refresh
     # ------------------------------------------------------------------
     @api.model
-    def _kam_rfm_refresh(self, as_of=None, skip_if_locked=False):
+    def _kam_rfm_refresh(self, as_of=None, skip_if_locked=False,
+                         snapshot_only=False):
         """Recompute the RFM figures of every active key account as of the
         date ``as_of`` (default: today), snapshot them and raise the early
         warnings. Returns counters (accounts, write batches, warnings).
+
+        ``snapshot_only`` rebuilds the snapshot of a past month-end without
+        touching the accounts or warning anyone (history for the trend
+        graphs, e.g. after installing the addon on an existing database).
 
         Running it twice gives the same result and no duplicate snapshot or
         warning; it runs in one transaction, so a crash writes nothing.
@@ -456,12 +461,16 @@ class KamRfmSnapshot(models.Model):
         figures = self._kam_rfm_figures(
             as_of, settings["window_days"], [a["id"] for a in accounts])
         rows = self._kam_rfm_score_rows(accounts, figures, as_of, settings)
-        stats = {"accounts": len(rows), "batches": 0, "warnings": 0}
-        stats["batches"] += self._kam_rfm_write_partners(accounts, rows)
-        cr.execute(CLEAR_PARTNERS)
+        stats = {"accounts": len(rows), "batches": 0, "warnings": 0,
+                 "warning_queries": 0}
+        if not snapshot_only:
+            stats["batches"] += self._kam_rfm_write_partners(accounts, rows)
+            cr.execute(CLEAR_PARTNERS)
         stats["batches"] += self._kam_rfm_write_snapshots(rows, as_of)
         self.env["res.partner"].invalidate_cache(RFM_PARTNER_FIELDS)
         self.invalidate_cache()
+        if snapshot_only:
+            return stats
         # warnings are per event, not per account: counted apart
         before = cr.sql_log_count
         stats["warnings"] = self._kam_rfm_warn(accounts, rows, as_of)
