@@ -20,7 +20,7 @@ test:
 lint: setup
 	@bash scripts/lint.sh
 
-## make bench: the performance targets (prints tables, compares with PostgreSQL)
+## make bench: performance benchmarks (bench/bench_*.py), each on its own database
 bench:
 	@bash scripts/bench.sh
 

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# make bench: every benchmark in bench/, each printing its table and its
-# "<name>: <measured> (target <target>) PASS|FAIL" lines. Exits 1 on a FAIL.
-set -uo pipefail
+# make bench: run every benchmark bench/bench_*.py with the project's Python.
+# Each one prints its measures and ends with "<name>: <measured> (target
+# <target>) PASS|FAIL" lines; this script fails when any benchmark fails.
+set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-"$ROOT/scripts/setup.sh" || exit 1
-export ODOO_PRELOAD_ADDONS=no
+"$ROOT/scripts/setup.sh"
 status=0
 for bench in bench/bench_*.py; do
     echo "== $bench"
-    .venv/bin/python "$bench" || status=1
+    if ! .venv/bin/python "$bench" "$@"; then
+        echo "== $bench FAILED"
+        status=1
+    fi
 done
 exit $status

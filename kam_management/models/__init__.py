@@ -1,6 +1,7 @@
 from . import kam_region
 from . import kam_relationship_level
 from . import kam_relationship_history
+from . import kam_rfm_snapshot
 from . import res_partner
 from . import res_users
 from . import kam_visit_rule
@@ -20,3 +21,4 @@ from . import kam_target
 from . import kam_satisfaction
 from . import kam_scorecard
 from . import kam_report
+from . import res_config_settings

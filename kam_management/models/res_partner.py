@@ -5,6 +5,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .kam_account_type import ACCOUNT_TYPES
 
+from .kam_rfm_snapshot import RFM_SEGMENTS
+
 # Who may change what on a key account:
 # - assignment fields (whether it is a key account, its KAM and its region):
 #   the regional manager of the region (before and after the change) or a
@@ -17,6 +19,23 @@ KAM_DATA_FIELDS = frozenset([
     "kam_account_type", "kam_since", "kam_relationship_level_id",
 ])
 KAM_PROTECTED_FIELDS = KAM_ASSIGNMENT_FIELDS | KAM_DATA_FIELDS
+# - the key-account information database (R12): also the sales secretary, on
+#   every key account (R14);
+KAM_INFO_FIELDS = frozenset([
+    "kam_strategy", "kam_employee_count", "kam_annual_revenue",
+    "kam_credit_rating", "kam_operating_condition", "kam_growth_bottleneck",
+    "kam_bargaining_power", "kam_purchase_focus", "kam_purchase_habits",
+    "kam_estimated_annual_purchases", "kam_need_product_function",
+    "kam_need_product_range", "kam_need_specification", "kam_need_price",
+    "kam_need_service_variety", "kam_need_service_timeliness",
+])
+# - the RFM analysis (R13, R16): only the refresh writes it (in SQL).
+KAM_RFM_FIELDS = frozenset([
+    "kam_rfm_last_order_date", "kam_rfm_recency_days", "kam_rfm_frequency",
+    "kam_rfm_monetary", "kam_rfm_score", "kam_rfm_segment", "kam_churn_risk",
+])
+KAM_WRITE_CHECKED_FIELDS = KAM_PROTECTED_FIELDS | KAM_INFO_FIELDS | \
+    KAM_RFM_FIELDS
 
 KAM_GROUPS = "kam_management.group_kam_support,kam_management.group_kam_secretary"
 
@@ -154,9 +173,13 @@ class ResPartner(models.Model):
             raise AccessError(_(
                 "Visit State is computed from the visits; it cannot be "
                 "written."))
-        fnames = set(vals) & KAM_PROTECTED_FIELDS
+        fnames = set(vals) & KAM_WRITE_CHECKED_FIELDS
+        self._kam_check_rfm_vals(fnames)
         if not fnames or self._kam_is_privileged():
             return
+        if fnames <= KAM_INFO_FIELDS and self.env.user.has_group(
+                "kam_management.group_kam_secretary"):
+            return  # the secretary maintains every key account's data (R14)
         if not self.env.user.has_group("kam_management.group_kam_user"):
             raise AccessError(_(
                 "Only key account managers, regional managers and sales "
@@ -214,6 +237,7 @@ class ResPartner(models.Model):
     def create(self, vals):
         if vals.get("kam_is_key_account") and not vals.get("kam_since"):
             vals = dict(vals, kam_since=fields.Date.context_today(self))
+        self._kam_check_rfm_vals(set(vals) & KAM_RFM_FIELDS)
         fnames = set(vals) & KAM_PROTECTED_FIELDS
         if any(vals.get(f) for f in fnames) and not self._kam_is_privileged():
             self._kam_check_create_access(vals)
@@ -489,3 +513,172 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.id)]
         action["context"] = {"default_partner_id": self.id}
         return action
+
+    # ==================================================================
+    # Key-account information database (R12, R14) and RFM analysis with
+    # churn early warning (R13, R16)
+    # ==================================================================
+    # --- the company (R12) --------------------------------------------
+    kam_strategy = fields.Text(
+        string="Company Strategy", groups=KAM_GROUPS,
+        track_visibility="onchange")
+    kam_employee_count = fields.Integer(
+        string="Employees", groups=KAM_GROUPS, track_visibility="onchange",
+        help="Scale of the company: number of employees.")
+    kam_annual_revenue = fields.Monetary(
+        string="Annual Sales Revenue", groups=KAM_GROUPS,
+        currency_field="currency_id", track_visibility="onchange",
+        help="The customer's own yearly sales revenue.")
+    kam_credit_rating = fields.Selection(
+        [("aaa", "AAA"), ("aa", "AA"), ("a", "A"), ("bbb", "BBB"),
+         ("bb", "BB"), ("b", "B"), ("c", "C")],
+        string="Credit Rating", groups=KAM_GROUPS,
+        track_visibility="onchange")
+    kam_operating_condition = fields.Selection(
+        [("growing", "Growing"), ("stable", "Stable"),
+         ("declining", "Declining"), ("difficult", "In Difficulty")],
+        string="Operating Condition", groups=KAM_GROUPS,
+        track_visibility="onchange")
+    kam_growth_bottleneck = fields.Text(
+        string="Growth Bottleneck", groups=KAM_GROUPS,
+        track_visibility="onchange")
+    # --- purchasing (R12) ---------------------------------------------
+    kam_bargaining_power = fields.Selection(
+        [("low", "Low"), ("medium", "Medium"), ("high", "High")],
+        string="Bargaining Power", groups=KAM_GROUPS,
+        track_visibility="onchange")
+    kam_purchase_focus = fields.Text(
+        string="Purchase Focus", groups=KAM_GROUPS,
+        track_visibility="onchange",
+        help="What the customer looks at first when buying: price, quality, "
+             "delivery, service...")
+    kam_purchase_habits = fields.Text(
+        string="Purchase Habits", groups=KAM_GROUPS,
+        track_visibility="onchange",
+        help="How and when the customer buys: tenders, framework "
+             "contracts, seasons, approval steps...")
+    kam_estimated_annual_purchases = fields.Monetary(
+        string="Estimated Annual Purchases", groups=KAM_GROUPS,
+        currency_field="currency_id", track_visibility="onchange",
+        help="What the customer buys per year in our product categories "
+             "from all suppliers; our sales divided by it is our share of "
+             "wallet.")
+    # --- needs (R12) --------------------------------------------------
+    kam_need_product_function = fields.Text(
+        string="Product Function", groups=KAM_GROUPS,
+        track_visibility="onchange")
+    kam_need_product_range = fields.Text(
+        string="Product Range", groups=KAM_GROUPS,
+        track_visibility="onchange")
+    kam_need_specification = fields.Text(
+        string="Specifications", groups=KAM_GROUPS,
+        track_visibility="onchange")
+    kam_need_price = fields.Text(
+        string="Price Expectations", groups=KAM_GROUPS,
+        track_visibility="onchange")
+    kam_need_service_variety = fields.Text(
+        string="Service Variety", groups=KAM_GROUPS,
+        track_visibility="onchange")
+    kam_need_service_timeliness = fields.Text(
+        string="Service Timeliness", groups=KAM_GROUPS,
+        track_visibility="onchange")
+    # --- the account's people (R12); name, address, phone and e-mail
+    # are Odoo's own fields ---------------------------------------------
+    kam_gender = fields.Selection(
+        [("male", "Male"), ("female", "Female"), ("other", "Other")],
+        string="Gender", groups=KAM_GROUPS, track_visibility="onchange")
+    kam_birthdate = fields.Date(
+        string="Birth Date", groups=KAM_GROUPS, track_visibility="onchange")
+    kam_age = fields.Integer(
+        string="Age", compute="_compute_kam_age", groups=KAM_GROUPS)
+    kam_buying_role = fields.Selection(
+        [("decision_maker", "Decision Maker"),
+         ("influencer", "Influencer"),
+         ("buyer", "Buyer"),
+         ("user", "User"),
+         ("gatekeeper", "Gatekeeper"),
+         ("other", "Other")],
+        string="Role in Buying", groups=KAM_GROUPS,
+        track_visibility="onchange")
+    kam_personal_notes = fields.Text(
+        string="Personal Notes", groups=KAM_GROUPS,
+        track_visibility="onchange",
+        help="Interests, preferences and other personal information that "
+             "helps the relationship.")
+    # --- RFM analysis (R13, R16): written only by the refresh ----------
+    kam_rfm_last_order_date = fields.Date(
+        string="Last Order", readonly=True, copy=False, groups=KAM_GROUPS,
+        help="Date of the latest confirmed sale order with a positive "
+             "untaxed total, of the account or of its contacts.")
+    kam_rfm_recency_days = fields.Integer(
+        string="Recency (days)", readonly=True, copy=False,
+        groups=KAM_GROUPS,
+        help="Days since the latest confirmed order at the last refresh; "
+             "empty when the account has never ordered.")
+    kam_rfm_frequency = fields.Integer(
+        string="Frequency", readonly=True, copy=False, groups=KAM_GROUPS,
+        help="Confirmed orders with a positive untaxed total in the "
+             "analysis window.")
+    kam_rfm_monetary = fields.Monetary(
+        string="Monetary", readonly=True, copy=False, groups=KAM_GROUPS,
+        currency_field="currency_id",
+        help="Untaxed amount of the confirmed orders in the analysis "
+             "window, net of negative orders, in the company currency.")
+    kam_rfm_score = fields.Char(
+        string="RFM Score", size=3, readonly=True, copy=False, index=True,
+        groups=KAM_GROUPS,
+        help="Recency, frequency and monetary scores from 1 (worst) to 5 "
+             "(best), e.g. 545.")
+    kam_rfm_segment = fields.Selection(
+        RFM_SEGMENTS, string="RFM Segment", readonly=True, copy=False,
+        index=True, groups=KAM_GROUPS)
+    kam_churn_risk = fields.Boolean(
+        string="Churn Risk", readonly=True, copy=False, index=True,
+        groups=KAM_GROUPS,
+        help="No order for too long, or orders or amount fallen against "
+             "the previous window (see Settings).")
+    kam_rfm_snapshot_ids = fields.One2many(
+        "kam.rfm.snapshot", "partner_id", string="RFM Snapshots",
+        readonly=True, groups=KAM_GROUPS)
+
+    @api.depends("kam_birthdate")
+    def _compute_kam_age(self):
+        """Age today, so not stored (it changes without any write)."""
+        today = fields.Date.from_string(fields.Date.context_today(self))
+        for partner in self:
+            birth = fields.Date.from_string(partner.kam_birthdate)
+            if not birth or birth > today:
+                partner.kam_age = 0
+                continue
+            partner.kam_age = today.year - birth.year - (
+                (today.month, today.day) < (birth.month, birth.day))
+
+    @api.model
+    def _kam_check_rfm_vals(self, fnames):
+        """The RFM figures are computed; nobody types them in."""
+        if fnames & KAM_RFM_FIELDS and self.env.uid != SUPERUSER_ID:
+            raise AccessError(_(
+                "The RFM analysis fields are computed by the RFM refresh "
+                "and cannot be edited."))
+
+    @api.multi
+    def action_kam_rfm_refresh(self):
+        """Refresh the RFM analysis of every key account now (R13).
+
+        Scores are relative to all key accounts, so the whole analysis is
+        refreshed whatever the selection.
+        """
+        if not self.env.user.has_group("kam_management.group_kam_user"):
+            raise AccessError(_(
+                "Only key account managers, regional managers and sales "
+                "directors may refresh the RFM analysis."))
+        # sudo: the analysis spans every key account and all sale orders;
+        # the caller's role was checked above and only figures are written
+        self.env["kam.rfm.snapshot"].sudo()._kam_rfm_refresh()  # sudo: see above
+        return {"type": "ir.actions.client", "tag": "reload"}
+
+    @api.model
+    def _cron_kam_rfm_refresh(self):
+        """Nightly refresh (``ir_cron_rfm_refresh``); idempotent."""
+        return self.env["kam.rfm.snapshot"]._kam_rfm_refresh(
+            skip_if_locked=True)

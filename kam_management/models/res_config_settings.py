@@ -1,0 +1,93 @@
+# Copyright 2026 kam_management authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+
+from .kam_rfm_snapshot import PARAM_DEFAULTS
+
+# settings field -> ir.config_parameter key
+KAM_RFM_PARAMS = {
+    "kam_rfm_window_days": "kam_management.rfm_window_days",
+    "kam_rfm_scoring": "kam_management.rfm_scoring",
+    "kam_rfm_recency_thresholds": "kam_management.rfm_recency_thresholds",
+    "kam_rfm_frequency_thresholds":
+        "kam_management.rfm_frequency_thresholds",
+    "kam_rfm_monetary_thresholds": "kam_management.rfm_monetary_thresholds",
+    "kam_churn_recency_days": "kam_management.churn_recency_days",
+    "kam_churn_drop_percent": "kam_management.churn_drop_percent",
+}
+
+
+class ResConfigSettings(models.TransientModel):
+    """RFM analysis and churn warning settings (R13, R16), stored as
+    ``ir.config_parameter`` (keys ``kam_management.*``)."""
+
+    _inherit = "res.config.settings"
+
+    kam_rfm_window_days = fields.Integer(
+        string="RFM Analysis Window (days)", default=365,
+        help="Frequency and amount count the orders of the last N days.")
+    kam_rfm_scoring = fields.Selection(
+        [("quintile", "Quintiles among key accounts"),
+         ("threshold", "Fixed thresholds")],
+        string="RFM Scoring", default="quintile")
+    kam_rfm_recency_thresholds = fields.Char(
+        string="Recency Thresholds (days)", default="30,90,180,365",
+        help="Four ascending numbers of days: up to the first scores 5, up "
+             "to the second 4, and so on; beyond the fourth scores 1.")
+    kam_rfm_frequency_thresholds = fields.Char(
+        string="Frequency Thresholds (orders)", default="1,3,6,12",
+        help="Four ascending order counts: the score is 1 plus the number "
+             "of thresholds reached.")
+    kam_rfm_monetary_thresholds = fields.Char(
+        string="Monetary Thresholds (amount)",
+        default="10000,50000,200000,1000000",
+        help="Four ascending amounts in the company currency: the score is "
+             "1 plus the number of thresholds reached.")
+    kam_churn_recency_days = fields.Integer(
+        string="Churn Risk after Days without Order", default=180)
+    kam_churn_drop_percent = fields.Integer(
+        string="Churn Risk on a Drop of (%)", default=50,
+        help="An account is at risk when its orders or its amount in the "
+             "window fell by this share or more against the previous "
+             "window of the same length.")
+    kam_rfm_last_refresh = fields.Date(
+        string="RFM Last Refreshed", readonly=True)
+
+    def _kam_rfm_raw(self):
+        return {key: self[fname] for fname, key in KAM_RFM_PARAMS.items()}
+
+    @api.constrains(*KAM_RFM_PARAMS)
+    def _check_kam_rfm_settings(self):
+        """Refuse bad settings with a message naming the setting."""
+        for settings in self:
+            self.env["kam.rfm.snapshot"]._kam_rfm_settings(
+                settings._kam_rfm_raw())
+
+    @api.model
+    def get_values(self):
+        """The stored parameters as they are, so that a bad value set
+        elsewhere can still be seen and corrected here."""
+        res = super(ResConfigSettings, self).get_values()
+        # sudo: settings are system parameters
+        get = self.env["ir.config_parameter"].sudo().get_param  # sudo: see above
+        for fname, key in KAM_RFM_PARAMS.items():
+            value = get(key, PARAM_DEFAULTS[key])
+            if self._fields[fname].type == "integer":
+                try:
+                    value = int(value)
+                except ValueError:
+                    value = 0
+            res[fname] = value
+        res["kam_rfm_last_refresh"] = get(
+            "kam_management.rfm_last_refresh") or False
+        return res
+
+    @api.multi
+    def set_values(self):
+        res = super(ResConfigSettings, self).set_values()
+        values = self._kam_rfm_raw()
+        self.env["kam.rfm.snapshot"]._kam_rfm_settings(values)
+        ICP = self.env["ir.config_parameter"].sudo()  # sudo: system parameters
+        for key, value in values.items():
+            ICP.set_param(key, str(value).replace(" ", ""))
+        return res
