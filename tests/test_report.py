@@ -248,3 +248,52 @@ def test_month_end_activities_once(env):
     Report._cron_monthly_reports(today="2031-06-01")
     assert kam_report(env, "kam_manager_1", "2031-05-01") == month
     assert month.figures_date
+
+
+def test_service_and_rfm_figures(env):
+    """Requirements and complaints opened/closed in the month (R6, R7) and
+    the RFM movements against the previous month's snapshot (R13, R16)."""
+    kam = env["res.users"].create({
+        "name": "Service Report KAM", "login": "service_report_kam_test",
+        "groups_id": [(6, 0, [ref(env, "group_kam_user").id])]})
+    accounts = []
+    for name in ("Service Co A", "Service Co B"):
+        accounts.append(env["res.partner"].create({
+            "name": name, "is_company": True, "kam_is_key_account": True,
+            "kam_account_type": "key", "kam_manager_id": kam.id,
+            "kam_region_id": ref(env, "region_east_china").id,
+            "kam_relationship_level_id":
+                ref(env, "relationship_level_vendor").id,
+            "kam_since": "2025-01-01"}))
+    first, second = accounts
+    Requirement = env["kam.requirement"]
+    Requirement.create({"partner_id": first.id, "name": "New chiller line",
+                        "date_received": "2026-03-03 09:00:00"})
+    Requirement.create({"partner_id": first.id, "name": "Old request",
+                        "date_received": "2026-02-03 09:00:00"})
+    Complaint = env["kam.complaint"]
+    Complaint.create({"partner_id": second.id, "name": "Noisy unit",
+                      "date_received": "2026-03-10 09:00:00"})
+    Snapshot = env["kam.rfm.snapshot"].sudo()
+    for partner, month, risk, segment in (
+            (first, "2026-02-01", False, "loyal"),
+            (first, "2026-03-01", True, "at_risk"),
+            (second, "2026-02-01", True, "at_risk"),
+            (second, "2026-03-01", True, "at_risk")):
+        Snapshot.create({"partner_id": partner.id, "month": month,
+                         "date": month, "churn_risk": risk,
+                         "segment": segment, "kam_manager_id": kam.id})
+    env["kam.report"]._cron_monthly_reports(today="2026-04-02")
+    report = reports(env, "2026-03-01").filtered(lambda r: r.user_id == kam)
+    assert (report.requirement_opened_count,
+            report.requirement_closed_count) == (1, 0)
+    assert (report.complaint_opened_count,
+            report.complaint_closed_count) == (1, 0)
+    assert report.rfm_at_risk_count == 2
+    assert report.rfm_new_at_risk_count == 1
+    assert report.rfm_segment_changed_count == 1
+    assert "Service Co A" in report.rfm_at_risk_names
+    html, _kind = ref(env, "kam_report_action_print").render_qweb_html(
+        report.ids)
+    html = html.decode() if isinstance(html, bytes) else html
+    assert "o_kam_report_service" in html and "o_kam_report_rfm" in html

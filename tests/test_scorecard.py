@@ -127,11 +127,50 @@ def test_churn_rate_lost_over_accounts_at_start(env, kam):
     assert (april.accounts_at_start, april.accounts_lost) == (4, 0)
 
 
-def test_churn_hook_and_sales_share_hook_are_empty(env, kam):
+def snapshot(env, partner, month, churn_risk, segment="at_risk"):
+    return env["kam.rfm.snapshot"].sudo().create({
+        "partner_id": partner.id, "month": month, "date": month,
+        "churn_risk": churn_risk, "segment": segment,
+        "kam_manager_id": partner.kam_manager_id.id,
+        "kam_region_id": partner.kam_region_id.id})
+
+
+def test_churn_counts_accounts_at_risk_for_the_whole_month(env, kam):
+    at_risk, recovered, late = [account(env, kam, "SC Risk %s" % i)
+                                for i in range(3)]
+    account(env, kam, "SC Fine")
+    # at risk at the start (February) and at the end (March): lost
+    snapshot(env, at_risk, "2026-02-01", True)
+    snapshot(env, at_risk, "2026-03-01", True)
+    # at risk in February only, or turning at risk in March: not lost
+    snapshot(env, recovered, "2026-02-01", True)
+    snapshot(env, recovered, "2026-03-01", False, "loyal")
+    snapshot(env, late, "2026-02-01", False, "loyal")
+    snapshot(env, late, "2026-03-01", True)
     Card = env["kam.scorecard"]
-    assert Card._kam_churn_risk_lost([kam.id], MONTH, "2026-03-31") == {}
-    assert Card._kam_score_sales_share([kam.id], MONTH, "2026-03-31") == {}
-    assert "sales_share_pct" not in Card._fields
+    assert Card._kam_churn_risk_lost([kam.id], MONTH, "2026-03-31") == {
+        kam.id: {at_risk.id}}
+    c = card(env, kam)
+    assert (c.accounts_at_start, c.accounts_lost) == (4, 1)
+    assert c.churn_rate_pct == pytest.approx(25.0)
+
+
+def test_sales_share_over_estimated_purchases(env, kam):
+    big = account(env, kam, "SC Wallet Big")
+    small = account(env, kam, "SC Wallet Small")
+    no_estimate = account(env, kam, "SC Wallet None")
+    big.write({"kam_estimated_annual_purchases": 365000.0})   # 31,000 in March
+    small.write({"kam_estimated_annual_purchases": 36500.0})  # 3,100 in March
+    order(env, big, 6200.0, "2026-03-05 10:00:00")
+    order(env, small, 3100.0, "2026-03-06 10:00:00")
+    order(env, no_estimate, 99999.0, "2026-03-07 10:00:00")  # left out
+    c = card(env, kam)
+    # (6,200 + 3,100) / (31,000 + 3,100) x 100
+    assert c.sales_share_pct == pytest.approx(9300.0 / 34100.0 * 100)
+    other = env["res.users"].create({
+        "name": "No Wallet KAM", "login": "no_wallet_kam_test",
+        "groups_id": [(6, 0, [ref(env, "group_kam_user").id])]})
+    assert not card(env, other).sales_share_pct
 
 
 def test_visit_compliance_from_monthly_snapshots(env, kam):

@@ -26,6 +26,21 @@ def month_bounds(day):
     return fields.Date.to_string(first), fields.Date.to_string(last)
 
 
+# this month's RFM snapshot against the previous month's, per account
+RFM_MOVES_SQL = """
+SELECT count(*) FILTER (WHERE s.churn_risk),
+       count(*) FILTER (WHERE s.churn_risk AND NOT COALESCE(p.churn_risk,
+                                                             false)),
+       count(*) FILTER (WHERE p.id IS NOT NULL AND s.segment IS DISTINCT
+                        FROM p.segment),
+       array_agg(r.name) FILTER (WHERE s.churn_risk)
+  FROM kam_rfm_snapshot s
+  JOIN res_partner r ON r.id = s.partner_id
+  LEFT JOIN kam_rfm_snapshot p
+    ON p.partner_id = s.partner_id AND p.month = %(previous)s
+ WHERE s.month = %(month)s AND s.partner_id = ANY(%(accounts)s)
+"""
+
 class KamReport(models.Model):
     """Month-end reports (R4, R14, R15).
 
@@ -118,6 +133,28 @@ class KamReport(models.Model):
                                       readonly=True)
     level_in_count = fields.Integer(string="Promotions", readonly=True)
     level_out_count = fields.Integer(string="Demotions", readonly=True)
+    # one-stop service and complaints (R6, R7) -- _kam_figures_service
+    requirement_opened_count = fields.Integer(
+        string="Requirements Received", readonly=True)
+    requirement_closed_count = fields.Integer(
+        string="Requirements Delivered", readonly=True)
+    complaint_opened_count = fields.Integer(
+        string="Complaints Received", readonly=True)
+    complaint_closed_count = fields.Integer(
+        string="Complaints Resolved", readonly=True)
+    # RFM (R13, R16) -- _kam_figures_rfm
+    rfm_at_risk_count = fields.Integer(
+        string="Accounts at Churn Risk", readonly=True,
+        help="Accounts flagged at churn risk in the month's RFM snapshot.")
+    rfm_new_at_risk_count = fields.Integer(
+        string="Newly at Churn Risk", readonly=True,
+        help="At risk this month but not in the previous month's snapshot.")
+    rfm_segment_changed_count = fields.Integer(
+        string="RFM Segment Changes", readonly=True,
+        help="Accounts whose RFM segment differs from the previous month's "
+             "snapshot.")
+    rfm_at_risk_names = fields.Text(
+        string="At-Risk Accounts", readonly=True)
 
     # ------------------------------------------------------------------
     # Computes and constraints
@@ -278,6 +315,45 @@ class KamReport(models.Model):
                 "level_in_count": counts.get("in", 0),
                 "level_out_count": counts.get("out", 0)}
 
+    def _kam_count_in_month(self, model, date_field, account_ids):
+        """Records of ``model`` of the accounts whose ``date_field`` (a
+        datetime) falls in the report's month."""
+        Model = self.env[model].sudo()  # sudo: figures of all accounts
+        return Model.search_count([
+            ("partner_id", "in", account_ids),
+            (date_field, ">=", self.period_start),
+            (date_field, "<", self._kam_stop())])
+
+    def _kam_figures_service(self, account_ids):
+        """Requirements and complaints opened and closed in the month (R6,
+        R7)."""
+        count = self._kam_count_in_month
+        return {
+            "requirement_opened_count": count(
+                "kam.requirement", "date_received", account_ids),
+            "requirement_closed_count": count(
+                "kam.requirement", "date_delivered", account_ids),
+            "complaint_opened_count": count(
+                "kam.complaint", "date_received", account_ids),
+            "complaint_closed_count": count(
+                "kam.complaint", "date_resolved", account_ids),
+        }
+
+    def _kam_figures_rfm(self, account_ids):
+        """RFM movements and at-risk accounts of the month, from the monthly
+        RFM snapshots (R13, R16)."""
+        previous = fields.Date.to_string(
+            (fields.Date.from_string(self.period_start)
+             - timedelta(days=1)).replace(day=1))
+        self.env.cr.execute(RFM_MOVES_SQL, {
+            "accounts": list(account_ids), "month": self.period_start,
+            "previous": previous})
+        at_risk, new_risk, changed, names = self.env.cr.fetchone()
+        return {"rfm_at_risk_count": at_risk or 0,
+                "rfm_new_at_risk_count": new_risk or 0,
+                "rfm_segment_changed_count": changed or 0,
+                "rfm_at_risk_names": ", ".join(sorted(names or [])) or False}
+
     def _kam_figures(self):
         """Every section's figures for this report. Add a section by
         adding a ``_kam_figures_*`` method, its fields and its block in the
@@ -288,6 +364,8 @@ class KamReport(models.Model):
         vals.update(self._kam_figures_info(accounts))
         vals.update(self._kam_figures_sales(accounts))
         vals.update(self._kam_figures_levels(accounts))
+        vals.update(self._kam_figures_service(accounts))
+        vals.update(self._kam_figures_rfm(accounts))
         return vals
 
     def _kam_fill_figures(self):

@@ -71,6 +71,18 @@ SELECT kam_manager_id, avg(account_avg), sum(n)
  GROUP BY kam_manager_id
 """
 
+# accounts at churn risk at the start (previous month's RFM snapshot) and at
+# the end (the month's snapshot) of a one-month period
+CHURN_RISK_SQL = """
+SELECT s.kam_manager_id, s.partner_id
+  FROM kam_rfm_snapshot s
+  JOIN kam_rfm_snapshot p
+    ON p.partner_id = s.partner_id AND p.month = %(previous)s
+   AND p.churn_risk
+ WHERE s.month = %(month)s AND s.churn_risk
+   AND s.kam_manager_id = ANY(%(users)s)
+"""
+
 UPSERT_SQL = """
 INSERT INTO kam_scorecard
        (user_id, period_start, period_end, company_id, sales_amount,
@@ -78,6 +90,7 @@ INSERT INTO kam_scorecard
         satisfaction_count, buyer_count, repeat_buyer_count,
         repeat_purchase_pct, level_upgrade_count, accounts_at_start,
         accounts_lost, churn_rate_pct, visit_compliance_pct,
+        sales_share_pct,
         create_uid, create_date, write_uid, write_date)
 SELECT x.*, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s,
        now() AT TIME ZONE 'UTC'
@@ -90,7 +103,8 @@ SELECT x.*, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s,
               %(repeat_purchase_pct)s::float8[],
               %(level_upgrade_count)s::int[], %(accounts_at_start)s::int[],
               %(accounts_lost)s::int[], %(churn_rate_pct)s::float8[],
-              %(visit_compliance_pct)s::float8[]) AS x
+              %(visit_compliance_pct)s::float8[],
+              %(sales_share_pct)s::float8[]) AS x
 ON CONFLICT (user_id, period_start) DO UPDATE SET
        period_end = EXCLUDED.period_end,
        company_id = EXCLUDED.company_id,
@@ -107,6 +121,7 @@ ON CONFLICT (user_id, period_start) DO UPDATE SET
        accounts_lost = EXCLUDED.accounts_lost,
        churn_rate_pct = EXCLUDED.churn_rate_pct,
        visit_compliance_pct = EXCLUDED.visit_compliance_pct,
+       sales_share_pct = EXCLUDED.sales_share_pct,
        write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
 """
 
@@ -179,7 +194,9 @@ class KamScorecard(models.Model):
         help="The KAM's key accounts on the first day of the month.")
     accounts_lost = fields.Integer(
         string="Key Accounts Lost", readonly=True,
-        help="Key accounts of the KAM demoted during the month.")
+        help="Key accounts of the KAM demoted during the month, or at RFM "
+             "churn risk for the whole month (at risk in the previous "
+             "month's and in this month's RFM snapshot).")
     churn_rate_pct = fields.Float(
         string="Churn Rate (%)", readonly=True, group_operator="avg",
         help="Key accounts lost / key accounts at start x 100.")
@@ -187,6 +204,12 @@ class KamScorecard(models.Model):
         string="Visit Compliance (%)", readonly=True, group_operator="avg",
         help="Share of the KAM's accounts never overdue for a visit in the "
              "month (Compliance by Month).")
+    sales_share_pct = fields.Float(
+        string="Sales Share (%)", readonly=True, group_operator="avg",
+        help="Share of wallet: confirmed sales of the KAM's key accounts "
+             "that have estimated annual purchases / those estimates pro "
+             "rata to the days of the month x 100. Empty when no account "
+             "has an estimate.")
 
     _sql_constraints = [
         ("user_period_uniq", "unique(user_id, period_start)",
@@ -266,16 +289,45 @@ class KamScorecard(models.Model):
         return upgrades, demoted
 
     def _kam_churn_risk_lost(self, user_ids, start, end):
-        """Hook: {user_id: set of account ids} counted as lost because they
-        were at churn risk for the whole period. The RFM churn risk (issue
-        5) is not merged yet: nothing, so "lost" means demoted only."""
-        return {}
+        """{user_id: set of account ids} lost because at churn risk for the
+        whole period (R13, R16): flagged in the RFM snapshot of the month
+        before the period (its start) and in the period's own month (its
+        end), with the user as KAM."""
+        previous = fields.Date.to_string(
+            (fields.Date.from_string(start) - timedelta(days=1)).replace(
+                day=1))
+        self.env.cr.execute(CHURN_RISK_SQL, {
+            "users": list(user_ids), "month": start, "previous": previous})
+        lost = {}
+        for user_id, partner_id in self.env.cr.fetchall():
+            lost.setdefault(user_id, set()).add(partner_id)
+        return lost
 
     def _kam_score_sales_share(self, user_ids, start, end):
-        """Hook: {user_id: sales share (%)} = confirmed sales / the
-        customers' estimated purchases x 100. The estimated purchases
-        (issue 5) are not merged yet: no figure, and no column."""
-        return {}
+        """{user_id: sales share (%)} (R4 "sales share", share of wallet):
+        confirmed sales of the KAM's key accounts that have an estimated
+        annual purchase volume / the sum of those estimates pro rata to the
+        days of the period x 100. Accounts without an estimate are left
+        out of both sides; no estimate at all gives no figure."""
+        # sudo: the scorecard is computed for every KAM at once
+        Partner = self.env["res.partner"].sudo()  # sudo: see above
+        accounts = Partner.search([
+            ("kam_is_key_account", "=", True),
+            ("kam_manager_id", "in", list(user_ids)),
+            ("kam_estimated_annual_purchases", ">", 0)])
+        if not accounts:
+            return {}
+        days = (fields.Date.from_string(end)
+                - fields.Date.from_string(start)).days + 1
+        sales = self.kam_sales_by_account(accounts.ids, start, end)
+        wallet, ours = {}, {}
+        for account in accounts:
+            uid = account.kam_manager_id.id
+            wallet[uid] = wallet.get(uid, 0.0) + \
+                account.kam_estimated_annual_purchases * days / 365.0
+            ours[uid] = ours.get(uid, 0.0) + \
+                sales.get(account.id, {}).get("amount", 0.0)
+        return {uid: ratio(ours[uid], wallet[uid]) for uid in wallet}
 
     def _kam_score_churn(self, user_ids, start, end):
         """{user_id: (accounts at start, accounts lost)}."""
@@ -329,13 +381,14 @@ class KamScorecard(models.Model):
         upgrades, _demoted = self._kam_score_history(users, start, end)
         churn = self._kam_score_churn(users, start, end)
         visits = self._kam_score_visits(users, start)
+        shares = self._kam_score_sales_share(users, start, end)
         cols = {k: [] for k in (
             "user_id", "period_start", "period_end", "company_id",
             "sales_amount", "target_amount", "target_achievement_pct",
             "satisfaction_avg", "satisfaction_count", "buyer_count",
             "repeat_buyer_count", "repeat_purchase_pct",
             "level_upgrade_count", "accounts_at_start", "accounts_lost",
-            "churn_rate_pct", "visit_compliance_pct")}
+            "churn_rate_pct", "visit_compliance_pct", "sales_share_pct")}
         company = self.env.user.company_id.id
         for uid in users:
             sale = sales.get(uid, {"sales": 0.0, "buyers": 0,
@@ -357,6 +410,7 @@ class KamScorecard(models.Model):
                 "accounts_at_start": at_start, "accounts_lost": lost,
                 "churn_rate_pct": ratio(lost, at_start),
                 "visit_compliance_pct": visits.get(uid),
+                "sales_share_pct": shares.get(uid),
             }
             for key, value in row.items():
                 cols[key].append(value)
