@@ -41,6 +41,7 @@ SELECT count(*) FILTER (WHERE s.churn_risk),
  WHERE s.month = %(month)s AND s.partner_id = ANY(%(accounts)s)
 """
 
+
 class KamReport(models.Model):
     """Month-end reports (R4, R14, R15).
 
