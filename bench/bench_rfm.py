@@ -278,9 +278,11 @@ def naive_loop(env, partner_ids, as_of, window_days):
             ("date_order", "<", date_to)])
         last, frequency, monetary = None, 0, 0.0
         for order in orders:
-            amount = order.currency_id.with_context(
-                date=order.date_order).compute(
-                    order.amount_untaxed, company_currency, round=False)
+            amount = order.amount_untaxed
+            if order.currency_id != company_currency:
+                amount = order.currency_id.with_context(
+                    date=order.date_order).compute(
+                        amount, company_currency, round=False)
             if amount > 0:
                 last = max(last or order.date_order, order.date_order)
             if order.date_order >= window_from:

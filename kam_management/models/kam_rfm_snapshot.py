@@ -125,7 +125,7 @@ ACCOUNTS_QUERY = """
 SELECT p.id, p.kam_rfm_last_order_date, p.kam_rfm_recency_days,
        p.kam_rfm_frequency, p.kam_rfm_monetary, p.kam_rfm_score,
        p.kam_rfm_segment, p.kam_churn_risk, p.kam_manager_id,
-       p.kam_region_id, r.manager_id
+       p.kam_region_id, r.manager_id AS region_manager_id
   FROM res_partner p
   LEFT JOIN kam_region r ON r.id = p.kam_region_id
  WHERE p.kam_is_key_account AND p.active
@@ -166,16 +166,16 @@ INSERT INTO kam_rfm_snapshot (
     create_uid, create_date, write_uid, write_date)
 SELECT u.partner_id, %(month)s, %(date)s, u.last_order, u.recency,
        u.frequency, u.monetary, %(currency_id)s, u.r_score, u.f_score,
-       u.m_score, u.score, u.segment, u.churn, u.manager_id, u.region_id,
+       u.m_score, u.score, u.segment, u.churn, u.kam_id, u.region_id,
        %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
   FROM unnest(%(ids)s::int[], %(last_order)s::date[], %(recency)s::int[],
               %(frequency)s::int[], %(monetary)s::numeric[],
               %(r_score)s::int[], %(f_score)s::int[], %(m_score)s::int[],
               %(score)s::varchar[], %(segment)s::varchar[],
-              %(churn)s::bool[], %(manager_id)s::int[],
+              %(churn)s::bool[], %(kam_id)s::int[],
               %(region_id)s::int[])
        AS u(partner_id, last_order, recency, frequency, monetary, r_score,
-            f_score, m_score, score, segment, churn, manager_id, region_id)
+            f_score, m_score, score, segment, churn, kam_id, region_id)
     ON CONFLICT (partner_id, month) DO UPDATE
    SET date = EXCLUDED.date,
        last_order_date = EXCLUDED.last_order_date,
@@ -522,7 +522,7 @@ class KamRfmSnapshot(models.Model):
                 "monetary": round(float(data.get("monetary") or 0.0), 2),
                 "prev_frequency": data.get("prev_frequency") or 0,
                 "prev_monetary": float(data.get("prev_monetary") or 0.0),
-                "manager_id": account["kam_manager_id"],
+                "kam_id": account["kam_manager_id"],
                 "region_id": account["kam_region_id"],
             })
         if settings["scoring"] == "quintile":
@@ -613,7 +613,7 @@ class KamRfmSnapshot(models.Model):
                 "score": column("score"),
                 "segment": column("segment"),
                 "churn": column("churn"),
-                "manager_id": column("manager_id"),
+                "kam_id": column("kam_id"),
                 "region_id": column("region_id"),
             })
             statements += 1
@@ -651,7 +651,8 @@ class KamRfmSnapshot(models.Model):
         Activity = self.env["mail.activity"].sudo()  # sudo: see above
         created = 0
         for row, before, turned, dropped in alerts:
-            for user_id in {before["kam_manager_id"], before["manager_id"]}:
+            for user_id in {before["kam_manager_id"],
+                            before["region_manager_id"]}:
                 if not user_id or (row["id"], user_id) in open_pairs:
                     continue
                 user = Users.browse(user_id)
