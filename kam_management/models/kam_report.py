@@ -7,6 +7,8 @@ from datetime import timedelta
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .kam_lock import try_lock
+
 _logger = logging.getLogger(__name__)
 
 REPORT_TYPES = [
@@ -563,8 +565,7 @@ class KamReport(models.Model):
         drafts get fresh figures, submitted reports keep theirs; the
         "write your report" activity goes out once (``figures_date``)."""
         cr = self.env.cr
-        cr.execute("SELECT pg_try_advisory_xact_lock(%s)", (CRON_LOCK,))
-        if not cr.fetchone()[0]:
+        if not try_lock(cr, CRON_LOCK):
             _logger.info("monthly reports: another run is in progress")
             return self.browse()
         today = today or fields.Date.context_today(self)

@@ -14,6 +14,8 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .kam_lock import try_lock
+
 _logger = logging.getLogger(__name__)
 
 RFM_SEGMENTS = [
@@ -448,8 +450,7 @@ class KamRfmSnapshot(models.Model):
         as_of = fields.Date.from_string(
             as_of or fields.Date.context_today(self))
         cr = self.env.cr
-        cr.execute("SELECT pg_try_advisory_xact_lock(%s)", (LOCK_KEY,))
-        if not cr.fetchone()[0]:
+        if not try_lock(cr, LOCK_KEY):
             if skip_if_locked:
                 _logger.info("RFM refresh already running; skipped")
                 return {}

@@ -6,6 +6,8 @@ import time
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
+from .kam_lock import try_lock
+
 _logger = logging.getLogger(__name__)
 
 STATES = [("ok", "OK"), ("due_soon", "Due Soon"), ("overdue", "Overdue")]
@@ -218,6 +220,10 @@ SELECT %(model_id)s, 'res.partner', x.res_id, p.display_name,
                       AND a.user_id = x.user_id)
 """
 
+MARK_ESCALATED_SQL = """
+UPDATE kam_visit_compliance SET escalated_date = %s WHERE id = ANY(%s)
+"""
+
 # Month by month, the worst state each row reached: the compliance share
 # per KAM and month that the scorecards use.
 SNAPSHOT_SQL = """
@@ -427,8 +433,7 @@ class KamVisitCompliance(models.Model):
                           type_id=params["escalation_type_id"],
                           summary=_("Visit overdue by %s days: %s"))
             cr.execute(INSERT_ACTIVITIES_SQL, params)
-            cr.execute("UPDATE kam_visit_compliance SET escalated_date = %s "
-                       "WHERE id = ANY(%s)", (params["today"], escalated))
+            cr.execute(MARK_ESCALATED_SQL, (params["today"], escalated))
             self.invalidate_cache()
             self._kam_analyze(cr.rowcount, "kam_visit_compliance")
         if unrouted:
@@ -461,8 +466,7 @@ class KamVisitCompliance(models.Model):
         and returns False. Otherwise returns timings (see ``make bench``).
         """
         cr = self.env.cr
-        cr.execute("SELECT pg_try_advisory_xact_lock(%s)", (CRON_LOCK,))
-        if not cr.fetchone()[0]:
+        if not try_lock(cr, CRON_LOCK):
             _logger.info("visit compliance: another run is in progress")
             return False
         params = self._kam_params(None, today)

@@ -8,6 +8,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..models.kam_rfm_snapshot import REVENUE_QUERY
 
+DELETE_LINES_SQL = "DELETE FROM kam_pareto_wizard_line WHERE wizard_id = %s"
+
 PARTNERS_QUERY = """
 SELECT id, is_company, COALESCE(kam_is_key_account, FALSE)
   FROM res_partner
@@ -157,8 +159,7 @@ class KamParetoWizard(models.TransientModel):
         self.ensure_one()
         self._check_kam_pareto_access()
         cr = self.env.cr
-        cr.execute("DELETE FROM kam_pareto_wizard_line WHERE wizard_id = %s",
-                   (self.id,))
+        cr.execute(DELETE_LINES_SQL, (self.id,))
         date_to = fields.Date.from_string(self.date_to) + timedelta(days=1)
         cr.execute(REVENUE_QUERY, {
             "date_from": self.date_from,
