@@ -3,5 +3,5 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-.venv/bin/flake8 kam_management tests setup.py
+.venv/bin/flake8 kam_management tests bench setup.py
 .venv/bin/pylint --rcfile=.pylintrc kam_management
