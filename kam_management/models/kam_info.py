@@ -6,6 +6,8 @@ from datetime import timedelta
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .kam_settings import number_param
+
 _logger = logging.getLogger(__name__)
 
 IMPORTANCE = [("normal", "Normal"), ("important", "Important"),
@@ -111,16 +113,9 @@ class KamInfo(models.Model):
     def _kam_ack_hours(self, importance):
         """Hours to acknowledge, from the system parameters
         kam_management.info_ack_hours_important / _critical."""
-        params = self.env["ir.config_parameter"].sudo()  # sudo: a setting
-        key = "kam_management.info_ack_hours_%s" % importance
-        default = DEFAULT_ACK_HOURS[importance]
-        value = params.get_param(key, str(default))
-        try:
-            return max(float(value), 0.0)
-        except ValueError:
-            _logger.warning("%s is not a number (%r): using %s",
-                            key, value, default)
-            return default
+        return number_param(
+            self.env, "kam_management.info_ack_hours_%s" % importance,
+            DEFAULT_ACK_HOURS[importance], 0.0, cast=float)
 
     def _kam_regional_manager(self):
         return self.partner_id.sudo().kam_region_id.manager_id  # sudo: routing

@@ -8,6 +8,7 @@ from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .kam_lock import try_lock
+from .kam_settings import number_param
 
 _logger = logging.getLogger(__name__)
 
@@ -587,14 +588,7 @@ class KamReport(models.Model):
         return reports
 
     def _kam_month_end_days(self):
-        params = self.env["ir.config_parameter"].sudo()  # sudo: a setting
-        value = params.get_param("kam_management.month_end_days", "3")
-        try:
-            return max(int(value), 1)
-        except ValueError:
-            _logger.warning("kam_management.month_end_days is not a number "
-                            "(%r): using 3", value)
-            return 3
+        return number_param(self.env, "kam_management.month_end_days", 3, 1)
 
     @api.model
     def _cron_month_end_information(self, today=None):

@@ -7,6 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
 from .kam_lock import try_lock
+from .kam_settings import number_param
 
 _logger = logging.getLogger(__name__)
 
@@ -391,14 +392,8 @@ class KamVisitCompliance(models.Model):
     # Escalation
     # ------------------------------------------------------------------
     def _kam_escalation_days(self):
-        params = self.env["ir.config_parameter"].sudo()  # sudo: a setting
-        value = params.get_param("kam_management.visit_escalation_days", "7")
-        try:
-            return max(int(value), 0)
-        except ValueError:
-            _logger.warning("kam_management.visit_escalation_days is not a "
-                            "number (%r): using 7", value)
-            return 7
+        return number_param(
+            self.env, "kam_management.visit_escalation_days", 7, 0)
 
     def _kam_escalate(self, params):
         """Rows overdue by more than the configured days escalate once to

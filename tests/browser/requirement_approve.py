@@ -9,29 +9,15 @@ what it saw as JSON. Usage:
 import json
 import sys
 
-from playwright.sync_api import sync_playwright
+from browser_common import logged_in, open_kanban
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-        "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 CURRENT_STAGE = ".o_form_view .o_statusbar_status .btn-primary"
 
 
 def main(url, login, password, action_id, record_id, screenshot,
          kanban_screenshot):
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
-                                     args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.goto(url + "/web/login")
-        page.fill("input[name=login]", login)
-        page.fill("input[name=password]", password)
-        page.click("button[type=submit]")
-        page.wait_for_selector(".o_main_navbar, .o_web_client", timeout=60000)
-        page.goto("%s/web#action=%s&view_type=kanban" % (url, action_id))
-        page.wait_for_selector(".o_kanban_view .o_kanban_record",
-                               timeout=60000)
-        page.wait_for_timeout(1000)
+    with logged_in(url, login, password) as page:
+        open_kanban(page, url, action_id)
         columns = page.eval_on_selector_all(
             ".o_kanban_group .o_column_title",
             "els => els.map(e => e.innerText.trim())")
@@ -53,7 +39,6 @@ def main(url, login, password, action_id, record_id, screenshot,
         page.wait_for_timeout(500)
         after = page.inner_text(CURRENT_STAGE).strip()
         page.screenshot(path=screenshot, full_page=True)
-        browser.close()
     print(json.dumps({"title": title, "before": before, "after": after,
                       "columns": columns, "overdue": overdue}))
 
