@@ -57,7 +57,7 @@ def install():
     env = dict(os.environ, ODOO_PRELOAD_ADDONS="no")
     with open(log_path, "w") as log:
         code = subprocess.run(
-            [sys.executable, "-c", "import odoo; odoo.cli.main()",
+            [sys.executable, os.path.join(ROOT, "scripts", "odoo-bin"),
              "--addons-path=" + addons_path(), "-d", DB,
              "--db-filter=^%s$" % DB, "-i", "kam_management",
              "--without-demo=all", "--stop-after-init", "--log-level=warn"],

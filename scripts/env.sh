@@ -8,7 +8,7 @@ SITE=$("$PY" -c 'import odoo, os; print(os.path.dirname(odoo.__file__))' 2>/dev/
 ADDONS_PATH="$SITE/addons,$ROOT"
 export ODOO_PRELOAD_ADDONS=no
 export NODE_PATH=/usr/share/nodejs
-# Odoo's launcher: the wheels ship no odoo-bin script.
+# Odoo's launcher (scripts/odoo-bin: the wheels ship none).
 odoo_bin() {
-    "$PY" -c 'import odoo; odoo.cli.main()' "$@"
+    "$PY" "$ROOT/scripts/odoo-bin" "$@"
 }

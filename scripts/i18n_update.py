@@ -21,7 +21,7 @@ def export_pot(db):
     addons = "%s,%s" % (os.path.join(os.path.dirname(odoo.__file__),
                                       "addons"), ROOT)
     out = os.path.join(tempfile.mkdtemp(), "kam_management.po")
-    subprocess.run([sys.executable, "-c", "import odoo; odoo.cli.main()",
+    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "odoo-bin"),
                     "--addons-path=" + addons, "-d", db,
                     "--i18n-export=" + out, "--modules=kam_management",
                     "--stop-after-init", "--log-level=warn"], check=True)

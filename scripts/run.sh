@@ -7,6 +7,6 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/scripts/env.sh"
 "$ROOT/scripts/prepare-db.sh" "$KAM_DB"
 echo "[run] serving Odoo on http://127.0.0.1:$KAM_PORT (database $KAM_DB, login admin/admin)"
-exec "$PY" -c 'import odoo; odoo.cli.main()' \
+exec "$PY" "$ROOT/scripts/odoo-bin" \
     --addons-path="$ADDONS_PATH" -d "$KAM_DB" --db-filter="^$KAM_DB\$" \
     --http-interface=127.0.0.1 --http-port="$KAM_PORT" ${KAM_ODOO_ARGS:-}

@@ -7,6 +7,7 @@ in-process environment whose transaction is rolled back after each test, or a
 real HTTP server for XML-RPC and browser tests.
 """
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -20,6 +21,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STATE = os.path.join(ROOT, ".state")
 DB = os.environ.get("KAM_TEST_DB", "kam_test")
 UPGRADE_DB = DB + "_upgrade"
+WORKERS_DB = DB + "_workers"
+UNINSTALL_DB = DB + "_uninstall"
+# copies of the freshly installed database for the tests that commit: the
+# upgrade, the multi-process server and the uninstall
+COPIES = (UPGRADE_DB, WORKERS_DB, UNINSTALL_DB)
 
 
 def addons_path():
@@ -29,7 +35,7 @@ def addons_path():
 
 
 def odoo_command(*args):
-    return [sys.executable, "-c", "import odoo; odoo.cli.main()",
+    return [sys.executable, os.path.join(ROOT, "scripts", "odoo-bin"),
             "--addons-path=%s" % addons_path()] + list(args)
 
 
@@ -75,6 +81,14 @@ def drop_db(name):
     subprocess.run(["dropdb", "--if-exists", name], check=True)
 
 
+def copy_db():
+    """Copy the test database for the tests that commit (before anything
+    else connects to it: a template database must have no connections)."""
+    for name in COPIES:
+        drop_db(name)
+        subprocess.run(["createdb", "-T", DB, name], check=True)
+
+
 @pytest.fixture(scope="session")
 def install_log():
     """Fresh install of kam_management with demo data and zh_CN.
@@ -85,17 +99,17 @@ def install_log():
     if os.environ.get("KAM_TEST_REUSE") == "1" and psql(
             "postgres", "select 1 from pg_database where datname = '%s'"
             % DB):
-        drop_db(UPGRADE_DB)
         code, text = run_odoo(
             "test-install.log", "-d", DB, "--db-filter=^%s$" % DB,
             "-u", "kam_management", "--test-enable", "--stop-after-init",
             "--log-level=test")
         assert code == 0, text[-3000:]
         assert not log_problems(text), log_problems(text)
-        subprocess.run(["createdb", "-T", DB, UPGRADE_DB], check=True)
+        copy_db()
         return text
     drop_db(DB)
-    drop_db(UPGRADE_DB)
+    for name in COPIES:
+        drop_db(name)
     # the dependencies first, without their own (slow) tests ...
     code, text = run_odoo(
         "test-install-deps.log", "-d", DB, "--db-filter=^%s$" % DB,
@@ -111,8 +125,7 @@ def install_log():
     assert not problems, "install log has errors:\n" + "\n".join(problems)
     assert "odoo.addons.kam_management.tests" in text, \
         "the addon's own tests did not run"
-    # a copy for the upgrade test, taken before anything connects to DB
-    subprocess.run(["createdb", "-T", DB, UPGRADE_DB], check=True)
+    copy_db()
     return text
 
 
@@ -185,31 +198,57 @@ class Server(object):
         return rows[0]["res_id"]
 
 
-@pytest.fixture(scope="session")
-def server(install_log):
+@contextmanager
+def odoo_server(db, log_name, *args):
+    """Run an Odoo server on ``db`` until the block ends; yield a Server.
+
+    ``args`` are extra command-line options (``--workers=2`` ...)."""
     port = free_port()
-    log = open(os.path.join(STATE, "test-server.log"), "w")
+    log = open(os.path.join(STATE, log_name), "w")
     proc = subprocess.Popen(
-        odoo_command("-d", DB, "--db-filter=^%s$" % DB,
+        odoo_command("-d", db, "--db-filter=^%s$" % db,
                      "--http-interface=127.0.0.1", "--http-port=%d" % port,
-                     "--longpolling-port=%d" % free_port(),
-                     "--max-cron-threads=0"),
-        stdout=log, stderr=subprocess.STDOUT, env=odoo_env())
+                     "--longpolling-port=%d" % free_port(), *args),
+        stdout=log, stderr=subprocess.STDOUT, env=odoo_env(),
+        start_new_session=True)
     url = "http://127.0.0.1:%d" % port
     deadline = time.time() + 120
-    while True:
-        try:
-            xmlrpc.client.ServerProxy(url + "/xmlrpc/2/common").version()
-            break
-        except (OSError, xmlrpc.client.Error):
-            if time.time() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise RuntimeError("the Odoo server did not start")
-            time.sleep(0.5)
-    yield Server(url, DB)
-    proc.terminate()
     try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        while True:
+            try:
+                xmlrpc.client.ServerProxy(url + "/xmlrpc/2/common").version()
+                break
+            except (OSError, xmlrpc.client.Error):
+                if time.time() > deadline or proc.poll() is not None:
+                    raise RuntimeError("the Odoo server did not start")
+                time.sleep(0.5)
+        yield Server(url, db)
+    finally:
+        stop_process_group(proc)
+        log.close()
+
+
+def stop_process_group(proc):
+    """Stop a server and every worker it forked (a worker stuck in a query
+    would outlive its master and keep the database busy)."""
+    for sig, wait in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            continue
+        # the master is gone; its workers are stopped with the group
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        return
+
+
+@pytest.fixture(scope="session")
+def server(install_log):
+    with odoo_server(DB, "test-server.log", "--max-cron-threads=0") as srv:
+        yield srv

@@ -7,6 +7,8 @@ from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import html_escape
 
+from .kam_lock import LOCK_COMPLAINT_BREACH, acquire_run
+
 COMPLAINT_STATES = [
     ("new", "Received"),
     ("in_progress", "In Progress"),
@@ -300,7 +302,11 @@ class KamComplaint(models.Model):
     @api.model
     def _cron_check_breaches(self):
         """Scheduled action ``ir_cron_complaint_breach``: flag complaints
-        that passed a deadline with nobody answering. Idempotent."""
+        that passed a deadline with nobody answering. Idempotent; a run
+        that starts while another one is running skips."""
+        if not acquire_run(self.env, LOCK_COMPLAINT_BREACH,
+                           "kam_management.ir_cron_complaint_breach"):
+            return False
         now = fields.Datetime.now()
         complaints = self.search([
             ("state", "!=", "cancelled"),

@@ -6,6 +6,7 @@ from datetime import timedelta
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .kam_lock import LOCK_INFO_ESCALATION, acquire_run
 from .kam_settings import number_param
 
 _logger = logging.getLogger(__name__)
@@ -205,7 +206,12 @@ class KamInfo(models.Model):
         once: important items from the regional manager to the sales
         directors; critical items are already at the directors (the top),
         so the directors get an "overdue" escalation activity. Idempotent:
-        ``re_escalated_date`` marks the items done. Returns their number."""
+        ``re_escalated_date`` marks the items done, and a run that starts
+        while another one is running skips. Returns their number."""
+        if not acquire_run(self.env, LOCK_INFO_ESCALATION,
+                           "kam_management.ir_cron_info_escalation"):
+            _logger.info("information escalation: another run is in progress")
+            return 0
         now = now or fields.Datetime.now()
         items = self.sudo().search([  # sudo: the cron sees every item
             ("state", "=", "new"), ("importance", "in", ESCALATED),

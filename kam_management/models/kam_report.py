@@ -7,7 +7,8 @@ from datetime import timedelta
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from .kam_lock import try_lock
+from .kam_lock import (LOCK_MONTH_END_INFORMATION, LOCK_SCORECARD,
+                       acquire_run)
 from .kam_settings import number_param
 
 _logger = logging.getLogger(__name__)
@@ -565,15 +566,19 @@ class KamReport(models.Model):
         are never created again (and the database refuses duplicates);
         drafts get fresh figures, submitted reports keep theirs; the
         "write your report" activity goes out once (``figures_date``)."""
-        cr = self.env.cr
-        if not try_lock(cr, CRON_LOCK):
+        if not acquire_run(self.env, CRON_LOCK,
+                           "kam_management.ir_cron_monthly_reports"):
             _logger.info("monthly reports: another run is in progress")
             return self.browse()
         today = today or fields.Date.context_today(self)
         first = fields.Date.from_string(month_bounds(today)[0])
         period = month_bounds(fields.Date.to_string(
             first - timedelta(days=1)))[0]
-        self.env["kam.scorecard"].sudo()._kam_refresh_scorecards(period)  # sudo: cron
+        # the scorecards of the month, unless the scorecard action is
+        # refreshing them right now (it covers the previous month too)
+        if acquire_run(self.env, LOCK_SCORECARD, "kam_management.ir_cron_scorecard"):
+            scorecards = self.env["kam.scorecard"].sudo()  # sudo: cron
+            scorecards._kam_refresh_scorecards(period)
         reports = self._kam_ensure_reports(period)
         drafts = reports.filtered(lambda r: r.state == "draft")
         new = drafts.filtered(lambda r: not r.figures_date)
@@ -597,7 +602,12 @@ class KamReport(models.Model):
         secretary one per KAM to enter them. The activities sit on the
         KAM's report of the month (drafted now, filled by the monthly
         action). Idempotent: ``month_end_requested`` marks the reports
-        done, so a KAM who finished the activity gets no second one."""
+        done, so a KAM who finished the activity gets no second one; a run
+        that starts while another one is running skips."""
+        if not acquire_run(self.env, LOCK_MONTH_END_INFORMATION,
+                           "kam_management.ir_cron_month_end_information"):
+            _logger.info("month-end information: another run is in progress")
+            return self.browse()
         today = today or fields.Date.context_today(self)
         first, last = month_bounds(today)
         days_left = (fields.Date.from_string(last)

@@ -14,7 +14,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .kam_lock import try_lock
+from .kam_lock import acquire_run
 
 _logger = logging.getLogger(__name__)
 
@@ -450,7 +450,7 @@ class KamRfmSnapshot(models.Model):
         as_of = fields.Date.from_string(
             as_of or fields.Date.context_today(self))
         cr = self.env.cr
-        if not try_lock(cr, LOCK_KEY):
+        if not acquire_run(self.env, LOCK_KEY, "kam_management.ir_cron_rfm_refresh"):
             if skip_if_locked:
                 _logger.info("RFM refresh already running; skipped")
                 return {}

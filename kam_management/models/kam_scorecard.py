@@ -6,6 +6,8 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
+from .kam_lock import LOCK_SCORECARD, acquire_run
+
 _logger = logging.getLogger(__name__)
 
 CONFIRMED = ("sale", "done")
@@ -422,7 +424,13 @@ class KamScorecard(models.Model):
 
     @api.model
     def _cron_scorecard(self, today=None):
-        """Daily: the current and the previous month."""
+        """Daily: the current and the previous month. A run that starts
+        while another one is running skips (the rows are upserted, so
+        running twice in a row changes nothing)."""
+        if not acquire_run(self.env, LOCK_SCORECARD,
+                           "kam_management.ir_cron_scorecard"):
+            _logger.info("scorecards: another run is in progress")
+            return False
         today = fields.Date.from_string(
             today or fields.Date.context_today(self))
         first = today.replace(day=1)

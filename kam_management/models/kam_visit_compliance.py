@@ -6,7 +6,7 @@ import time
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
-from .kam_lock import try_lock
+from .kam_lock import acquire_run
 from .kam_settings import number_param
 
 _logger = logging.getLogger(__name__)
@@ -461,7 +461,8 @@ class KamVisitCompliance(models.Model):
         and returns False. Otherwise returns timings (see ``make bench``).
         """
         cr = self.env.cr
-        if not try_lock(cr, CRON_LOCK):
+        if not acquire_run(self.env, CRON_LOCK,
+                           "kam_management.ir_cron_visit_compliance"):
             _logger.info("visit compliance: another run is in progress")
             return False
         params = self._kam_params(None, today)
