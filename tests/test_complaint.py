@@ -237,7 +237,9 @@ def test_cron_query_count_does_not_grow_with_clean_complaints(env):
         new_complaint(env, name="On time %s" % i, date_received=hours_ago(1))
     before = env.cr.sql_log_count
     env[Complaint]._cron_check_breaches()
-    assert env.cr.sql_log_count - before <= 3
+    # the search, plus the run's lock and its marker row (models/kam_lock.py:
+    # lock, savepoint, update, release)
+    assert env.cr.sql_log_count - before <= 5
 
 
 def test_demo_has_one_breached_complaint(env):
