@@ -13,60 +13,62 @@ from odoo import SUPERUSER_ID, _
 from odoo.exceptions import ValidationError
 
 
-def field_label(record, name):
+# The helpers name the record ``self``: Odoo's ``_()`` finds the user's
+# language through a ``self`` in the caller's frame.
+def field_label(self, name):
     """The field's label in the user's language."""
-    return record._fields[name].get_description(record.env)["string"]
+    return self._fields[name].get_description(self.env)["string"]
 
 
-def _company(record, company):
+def _company(self, company):
     # sudo: constraints run before the user may read the record (a record
     # of another company is not readable by its would-be creator)
-    return record.sudo().company_id if company is None else company  # sudo: see above
+    return self.sudo().company_id if company is None else company  # sudo: see above
 
 
-def check_same_company(record, name, company=None):
-    """``record[name]`` (records with a ``company_id``) must belong to
+def check_same_company(self, name, company=None):
+    """``self[name]`` (records with a ``company_id``) must belong to
     ``company`` (default: the record's) or be shared (no company)."""
-    company = _company(record, company)
+    company = _company(self, company)
     # sudo: the company of a linked record the user may not be able to read
-    for item in record.sudo()[name]:  # sudo: see above
+    for item in self.sudo()[name]:  # sudo: see above
         if company and item.company_id and item.company_id != company:
             raise ValidationError(_(
                 "%s: %s belongs to the company %s, not to %s of %s.") % (
-                    field_label(record, name), item.display_name,
+                    field_label(self, name), item.display_name,
                     item.company_id.name, company.name,
-                    record.sudo().display_name))  # sudo: name only
+                    self.sudo().display_name))  # sudo: name only
 
 
-def check_user_allowed(record, name, company=None):
-    """The users in ``record[name]`` must be allowed in ``company``
+def check_user_allowed(self, name, company=None):
+    """The users in ``self[name]`` must be allowed in ``company``
     (default: the record's)."""
-    company = _company(record, company)
+    company = _company(self, company)
     if not company:
         return
-    for user in record.sudo()[name]:  # sudo: allowed companies of users
+    for user in self.sudo()[name]:  # sudo: allowed companies of users
         if company not in user.company_ids:
             raise ValidationError(_(
                 "%s: %s is not allowed in the company %s of %s.") % (
-                    field_label(record, name), user.name, company.name,
-                    record.sudo().display_name))  # sudo: name only
+                    field_label(self, name), user.name, company.name,
+                    self.sudo().display_name))  # sudo: name only
 
 
-def check_writer_allowed(record, name, linked=None):
+def check_writer_allowed(self, name, linked=None):
     """The current user may only link records (``linked``, default
-    ``record[name]``) of their allowed companies (the superuser and
+    ``self[name]``) of their allowed companies (the superuser and
     scheduled actions may link any)."""
-    env = record.env
+    env = self.env
     if env.uid == SUPERUSER_ID:
         return
     allowed = env.user.sudo().company_ids  # sudo: own allowed companies
     if linked is None:
-        linked = record.sudo()[name]  # sudo: company of the linked record
+        linked = self.sudo()[name]  # sudo: company of the linked record
     for item in linked.sudo():  # sudo: company of the linked record
         if item.company_id and item.company_id not in allowed:
             raise ValidationError(_(
                 "%s: %s belongs to the company %s, where you are not "
-                "allowed.") % (field_label(record, name), item.display_name,
+                "allowed.") % (field_label(self, name), item.display_name,
                                item.company_id.name))
 
 
