@@ -15,7 +15,7 @@ import pytest
 
 from common import (ValidationError, as_user, key_account_vals, make_company,
                     raises_and_rolls_back, ref)
-from rfm_common import make_product
+from rfm_common import make_product, order
 
 KAM_MODELS = [
     "kam.visit", "kam.visit.compliance", "kam.visit.compliance.snapshot",
@@ -395,6 +395,16 @@ def test_rfm_ranks_each_company_apart_in_its_currency(env, company_b):
         assert snap.currency_id == b.currency
         assert snap.company_id == b.company
     assert by_partner[b.account].monetary == pytest.approx(5.0e9)
+    # an order of B's account placed through company A, in A's currency,
+    # counts in B's currency (converted with A's rates)
+    a_currency = env.ref("base.main_company").currency_id
+    so = order(env, product, second, day, 1000.0)
+    assert so.company_id != b.company and so.currency_id == a_currency
+    env["res.partner"]._cron_kam_rfm_refresh()
+    converted = a_currency.with_context(date=day).compute(1000.0, b.currency)
+    assert converted != pytest.approx(1000.0)
+    by_partner[second].invalidate_cache()
+    assert by_partner[second].monetary == pytest.approx(9.0e9 + converted)
     # A's snapshots stay in A's currency
     a_snap = env["kam.rfm.snapshot"].search([
         ("partner_id", "=", ref(env, "partner_kam_shanghai_metro").id),

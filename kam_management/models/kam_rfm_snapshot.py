@@ -44,7 +44,8 @@ WRITE_BATCH = 2000
 LOCK_KEY = 0x4B414D52464D
 
 # Confirmed orders (R13) with their untaxed amount converted to the currency
-# of the order's company at the order date. Odoo 11 stores a rate as units of
+# of the account's company (of the order's company for an account shared by
+# all companies) at the order date, with the rates of the order's company. Odoo 11 stores a rate as units of
 # the currency per unit of the base currency (the one of rate 1), valid from
 # its date (``name``); a company-specific rate wins over a shared one, as in
 # res.currency._compute_current_rate. The conversion factors are computed once
@@ -56,9 +57,11 @@ WITH orders AS (
            so.amount_untaxed AS amount,
            pl.currency_id,
            so.company_id,
-           c.currency_id AS company_currency_id
+           COALESCE(ac.currency_id, c.currency_id) AS company_currency_id
       FROM sale_order so
       JOIN res_partner p ON p.id = so.partner_id
+      JOIN res_partner a ON a.id = p.commercial_partner_id
+      LEFT JOIN res_company ac ON ac.id = a.company_id
       JOIN product_pricelist pl ON pl.id = so.pricelist_id
       JOIN res_company c ON c.id = so.company_id
      WHERE so.state IN ('sale', 'done')
@@ -73,7 +76,7 @@ WITH orders AS (
      WHERE currency_id <> company_currency_id
        AND date_order >= %(convert_from)s
 ), factors AS (
-    SELECT d.currency_id, d.company_id, d.day,
+    SELECT d.currency_id, d.company_id, d.company_currency_id, d.day,
            COALESCE(NULLIF((
                SELECT r.rate FROM res_currency_rate r
                 WHERE r.currency_id = d.company_currency_id
@@ -94,6 +97,7 @@ WITH orders AS (
       FROM orders o
       LEFT JOIN factors f ON f.currency_id = o.currency_id
                          AND f.company_id = o.company_id
+                         AND f.company_currency_id = o.company_currency_id
                          AND f.day = o.date_order::date
 )
 """
