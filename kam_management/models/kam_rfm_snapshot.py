@@ -45,11 +45,13 @@ LOCK_KEY = 0x4B414D52464D
 
 # Confirmed orders (R13) with their untaxed amount converted to the currency
 # of the account's company (of the order's company for an account shared by
-# all companies) at the order date, with the rates of the order's company. Odoo 11 stores a rate as units of
-# the currency per unit of the base currency (the one of rate 1), valid from
-# its date (``name``); a company-specific rate wins over a shared one, as in
-# res.currency._compute_current_rate. The conversion factors are computed once
-# per (currency, company, day) that occurs, not once per order.
+# all companies) at the order date, with the rates of the order's company.
+# Odoo 11 stores a rate as units of the currency per unit of the base
+# currency (the one of rate 1), valid from its date (``name``); a
+# company-specific rate wins over a shared one, as in
+# res.currency._compute_current_rate. The conversion factors are computed
+# once per (currency, company, target currency, day) that occurs, not once
+# per order.
 ORDERS_CTE = """
 WITH orders AS (
     SELECT p.commercial_partner_id AS partner_id,
