@@ -415,6 +415,27 @@ def test_rfm_ranks_each_company_apart_in_its_currency(env, company_b):
     assert seen and seen.mapped("partner_id") <= (b.account | second)
 
 
+def test_pareto_finder_ranks_own_company_only(env, company_b):
+    b = company_b
+    product = make_product(env)
+    pricelist = _b_pricelist(env, b)
+    day = (date.today() - timedelta(days=5)).isoformat()
+    prospect = make_company(env, "B Prospect", company_id=b.company.id)
+    _b_order(env, b, prospect, day, 5000.0, pricelist, product)
+    _b_order(env, b, b.account, day, 100.0, pricelist, product)
+    a_customer = ref(env, "partner_kam_shanghai_metro")
+    order(env, product, a_customer, day, 300.0)
+    ranked = {}
+    for user in (b.director, ref(env, "user_kam_director")):
+        wizard = env(user=user.id)["kam.pareto.wizard"].create({})
+        wizard.action_rank()
+        ranked[user] = wizard.line_ids.mapped("partner_id")
+    assert ranked[b.director] == prospect | b.account
+    mine = ranked[ref(env, "user_kam_director")]
+    assert a_customer in mine
+    assert not mine & (prospect | b.account)
+
+
 def test_monthly_reports_and_scorecards_per_company(env, company_b):
     b = company_b
     first, previous = _last_month()

@@ -94,7 +94,7 @@ WITH orders AS (
            AS factor
       FROM days d
 ), converted AS (
-    SELECT o.partner_id, o.date_order,
+    SELECT o.partner_id, o.date_order, o.company_id,
            o.amount * COALESCE(f.factor, 1.0) AS amount
       FROM orders o
       LEFT JOIN factors f ON f.currency_id = o.currency_id
@@ -122,10 +122,12 @@ SELECT partner_id,
  GROUP BY partner_id
 """
 
-# Revenue per commercial partner in a period (the 80/20 finder, R1).
+# Revenue per commercial partner in a period (the 80/20 finder, R1), from
+# the orders of the given companies only.
 REVENUE_QUERY = ORDERS_CTE + """
 SELECT partner_id, SUM(amount) AS revenue
   FROM converted
+ WHERE company_id = ANY(%(company_ids)s::int[])
  GROUP BY partner_id
 """
 
