@@ -7,6 +7,7 @@ from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import html_escape
 
+from .kam_company import check_same_company, check_writer_allowed
 from .kam_lock import LOCK_COMPLAINT_BREACH, acquire_run
 
 COMPLAINT_STATES = [
@@ -64,6 +65,10 @@ class KamComplaint(models.Model):
         "kam.service.station", string="Service Station", index=True,
         ondelete="restrict", track_visibility="onchange",
         help="The station serving the account; its commitments apply.")
+    company_id = fields.Many2one(
+        "res.company", string="Company", related="partner_id.company_id",
+        store=True, readonly=True, index=True,
+        help="The company of the key account.")
     description = fields.Text()
     severity = fields.Selection(
         [("low", "Low"), ("medium", "Medium"), ("high", "High"),
@@ -153,6 +158,14 @@ class KamComplaint(models.Model):
                 raise ValidationError(_(
                     "Key Account: %s is not a key account.")
                     % complaint.partner_id.display_name)
+
+    @api.constrains("partner_id", "station_id")
+    def _check_company(self):
+        """The account is of a company the user works in, and the station
+        of the same company."""
+        for complaint in self:
+            check_writer_allowed(complaint, "partner_id")
+            check_same_company(complaint, "station_id")
 
     @api.constrains("date_received", "date_first_response", "date_resolved")
     def _check_dates(self):

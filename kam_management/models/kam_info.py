@@ -6,6 +6,8 @@ from datetime import timedelta
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .kam_company import (check_same_company, check_user_allowed,
+                          check_writer_allowed, with_partner_company)
 from .kam_lock import LOCK_INFO_ESCALATION, acquire_run
 from .kam_settings import number_param
 
@@ -99,6 +101,15 @@ class KamInfo(models.Model):
     # ------------------------------------------------------------------
     # Constraints
     # ------------------------------------------------------------------
+    @api.constrains("partner_id", "company_id", "reporter_id")
+    def _check_company(self):
+        """The information belongs to the account's company, which the
+        user and the reporter work in."""
+        for info in self:
+            check_writer_allowed(info, "partner_id")
+            check_same_company(info, "partner_id")
+            check_user_allowed(info, "reporter_id")
+
     @api.constrains("partner_id")
     def _check_partner_id(self):
         for info in self:
@@ -126,7 +137,7 @@ class KamInfo(models.Model):
         important -> the regional manager (the directors when the region
         has none, or when the manager reported it); critical -> the regional
         manager and every sales director."""
-        directors = self.env["res.users"]._kam_directors()
+        directors = self.env["res.users"]._kam_directors(self.company_id)
         manager = self._kam_regional_manager()
         if manager == self.reporter_id:
             manager = manager.browse()
@@ -221,7 +232,8 @@ class KamInfo(models.Model):
         return len(items)
 
     def _kam_escalate_up(self, now):
-        directors = self.env["res.users"]._kam_directors() - self.reporter_id
+        directors = self.env["res.users"]._kam_directors(
+            self.company_id) - self.reporter_id
         if self.escalation_level == "directors":
             users = directors
         else:
@@ -319,6 +331,7 @@ class KamInfo(models.Model):
             raise AccessError(_(
                 "New information starts in the state New; its escalation "
                 "is set by the system."))
+        vals = with_partner_company(self.env, vals)
         info = super(KamInfo, self).create(vals)
         info._kam_check_partner_access()
         info._kam_escalate()
@@ -333,6 +346,7 @@ class KamInfo(models.Model):
                 "The state and escalation of information change only "
                 "through Acknowledge and Close."))
         old = {i.id: i.importance for i in self}
+        vals = with_partner_company(self.env, vals)
         res = super(KamInfo, self).write(vals)
         if "partner_id" in vals:
             self._kam_check_partner_access()

@@ -3,6 +3,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .kam_company import check_user_allowed
+
 
 class KamRegion(models.Model):
     """The regional key-account department (R2).
@@ -58,6 +60,13 @@ class KamRegion(models.Model):
             self.env["kam.visit.compliance"]._kam_refresh(
                 partner_ids=partners.ids)
         return res
+
+    @api.constrains("manager_id", "member_ids", "company_id")
+    def _check_company(self):
+        """The manager and the members work in the region's company."""
+        for region in self:
+            check_user_allowed(region, "manager_id")
+            check_user_allowed(region, "member_ids")
 
     @api.constrains("manager_id")
     def _check_manager_id(self):

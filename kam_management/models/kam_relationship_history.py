@@ -19,6 +19,9 @@ class KamRelationshipHistory(models.Model):
     partner_id = fields.Many2one(
         "res.partner", string="Key Account", required=True, index=True,
         ondelete="cascade")
+    company_id = fields.Many2one(
+        "res.company", string="Company", related="partner_id.company_id",
+        store=True, readonly=True, index=True)
     old_level_id = fields.Many2one(
         "kam.relationship.level", string="Old Level", ondelete="restrict")
     new_level_id = fields.Many2one(

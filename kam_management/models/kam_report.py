@@ -181,15 +181,17 @@ class KamReport(models.Model):
             if report.period_start:
                 report.period_end = month_bounds(report.period_start)[1]
 
-    @api.depends("report_type", "region_id.manager_id", "user_id")
+    @api.depends("report_type", "region_id.manager_id", "user_id",
+                 "company_id")
     def _compute_reviewer_id(self):
-        directors = self.env["res.users"]._kam_directors()
+        Users = self.env["res.users"]
         for report in self:
             manager = report.region_id.sudo().manager_id  # sudo: routing
             if report.report_type == "kam_monthly" and manager and \
                     manager != report.user_id:
                 report.reviewer_id = manager
             else:
+                directors = Users._kam_directors(report.company_id)
                 report.reviewer_id = (directors - report.user_id)[:1]
 
     @api.constrains("period_start")
@@ -241,10 +243,13 @@ class KamReport(models.Model):
         demoted since), or the region's."""
         self.ensure_one()
         region = self.report_type == "region_monthly"
+        # only the report's company: figures of two companies never mix
         self.env.cr.execute(
             "SELECT id FROM res_partner WHERE "
-            "CASE WHEN %s THEN kam_region_id = %s ELSE kam_manager_id = %s END",
-            (region, self.region_id.id or 0, self.user_id.id))
+            "CASE WHEN %s THEN kam_region_id = %s ELSE kam_manager_id = %s END"
+            " AND (company_id IS NULL OR company_id = %s)",
+            (region, self.region_id.id or 0, self.user_id.id,
+             self.company_id.id))
         return [row[0] for row in self.env.cr.fetchall()]
 
     def _kam_stop(self):
@@ -289,7 +294,8 @@ class KamReport(models.Model):
         """Confirmed sales of the month vs target (R4)."""
         Scorecard = self.env["kam.scorecard"].sudo()  # sudo: figures
         sales = Scorecard.kam_sales_by_account(
-            account_ids, self.period_start, self.period_end)
+            account_ids, self.period_start, self.period_end,
+            self.company_id.currency_id)
         amount = sum(v["amount"] for v in sales.values())
         if self.report_type == "kam_monthly":
             users = [self.user_id.id]
@@ -300,7 +306,7 @@ class KamReport(models.Model):
                 ("kam_is_key_account", "=", True)]).mapped(
                     "kam_manager_id").ids
         targets = self.env["kam.target"].sudo().kam_target_amounts(  # sudo: figures
-            users, self.period_start, self.period_end)
+            users, self.period_start, self.period_end, self.company_id.id)
         target = sum(targets.values())
         return {"sales_amount": amount, "target_amount": target,
                 "target_achievement_pct":
@@ -538,6 +544,7 @@ class KamReport(models.Model):
         """Create the missing reports of the month; returns all of them."""
         authors = self._kam_authors()
         Report = self.sudo()  # sudo: the cron writes every author's report
+        Region = self.env["kam.region"].sudo()  # sudo: company of regions
         existing = Report.search([("period_start", "=", period_start)])
         have_kam = {r.user_id.id for r in existing
                     if r.report_type == "kam_monthly"}
@@ -547,16 +554,20 @@ class KamReport(models.Model):
         if "kam" in kinds:
             for user_id, region_id in sorted(authors["kam"].items()):
                 if user_id not in have_kam:
+                    # the company of the accounts it summarises, not the
+                    # cron user's
                     created |= Report.create({
                         "report_type": "kam_monthly", "user_id": user_id,
-                        "region_id": region_id, "period_start": period_start})
+                        "region_id": region_id, "period_start": period_start,
+                        "company_id": Region.browse(region_id).company_id.id})
         if "region" in kinds:
             for region_id, manager_id in sorted(authors["region"].items()):
                 if region_id not in have_region:
                     created |= Report.create({
                         "report_type": "region_monthly",
                         "user_id": manager_id, "region_id": region_id,
-                        "period_start": period_start})
+                        "period_start": period_start,
+                        "company_id": Region.browse(region_id).company_id.id})
         return existing | created
 
     @api.model
@@ -620,6 +631,9 @@ class KamReport(models.Model):
         group = self.env.ref("kam_management.group_kam_secretary")
         secretaries = group.sudo().users.filtered("active")  # sudo: members
         for report in reports:
+            # the secretaries of the report's company only
+            company_secretaries = secretaries.filtered(
+                lambda u, c=report.company_id: c in u.company_ids)
             report._kam_schedule(
                 "kam_management.mail_activity_type_kam_month_end",
                 report.user_id,
@@ -627,7 +641,7 @@ class KamReport(models.Model):
                 % first[:7], deadline=last)
             report._kam_schedule(
                 "kam_management.mail_activity_type_kam_month_end",
-                secretaries,
+                company_secretaries,
                 _("Enter the information updates of %s for %s")
                 % (report.user_id.name, first[:7]), deadline=last)
         reports.write({"month_end_requested": True})

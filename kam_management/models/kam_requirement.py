@@ -6,6 +6,8 @@ from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import plaintext2html
 
+from .kam_company import check_user_allowed, check_writer_allowed
+
 REQUIREMENT_STATES = [
     ("received", "Received"),
     ("drafting", "Drafting"),
@@ -59,6 +61,10 @@ class KamRequirement(models.Model):
     kam_manager_id = fields.Many2one(
         "res.users", string="Key Account Manager",
         related="partner_id.kam_manager_id", store=True, readonly=True)
+    company_id = fields.Many2one(
+        "res.company", string="Company", related="partner_id.company_id",
+        store=True, readonly=True, index=True,
+        help="The company of the key account.")
     team_id = fields.Many2one(
         "kam.support.team", string="Support Team",
         compute="_compute_team_id")
@@ -190,6 +196,14 @@ class KamRequirement(models.Model):
                     "Technical Support: %s is not an active member of the "
                     "support team of %s; add them to the team first.")
                     % (req.tech_user_id.name, req.partner_id.display_name))
+
+    @api.constrains("partner_id", "received_user_id")
+    def _check_company(self):
+        """The account is of a company the user works in, and whoever
+        received the requirement works in the account's company."""
+        for req in self:
+            check_writer_allowed(req, "partner_id")
+            check_user_allowed(req, "received_user_id")
 
     @api.constrains("date_received")
     def _check_date_received(self):

@@ -28,6 +28,10 @@ class KamRequirementStageLog(models.Model):
         "res.partner", string="Key Account",
         related="requirement_id.partner_id", store=True, readonly=True,
         index=True)
+    company_id = fields.Many2one(
+        "res.company", string="Company",
+        related="requirement_id.company_id", store=True, readonly=True,
+        index=True)
     state = fields.Selection(REQUIREMENT_STATES, string="Stage",
                              required=True)
     user_id = fields.Many2one(

@@ -44,11 +44,14 @@ WRITE_BATCH = 2000
 LOCK_KEY = 0x4B414D52464D
 
 # Confirmed orders (R13) with their untaxed amount converted to the currency
-# of the order's company at the order date. Odoo 11 stores a rate as units of
-# the currency per unit of the base currency (the one of rate 1), valid from
-# its date (``name``); a company-specific rate wins over a shared one, as in
-# res.currency._compute_current_rate. The conversion factors are computed once
-# per (currency, company, day) that occurs, not once per order.
+# of the account's company (of the order's company for an account shared by
+# all companies) at the order date, with the rates of the order's company.
+# Odoo 11 stores a rate as units of the currency per unit of the base
+# currency (the one of rate 1), valid from its date (``name``); a
+# company-specific rate wins over a shared one, as in
+# res.currency._compute_current_rate. The conversion factors are computed
+# once per (currency, company, target currency, day) that occurs, not once
+# per order.
 ORDERS_CTE = """
 WITH orders AS (
     SELECT p.commercial_partner_id AS partner_id,
@@ -56,9 +59,11 @@ WITH orders AS (
            so.amount_untaxed AS amount,
            pl.currency_id,
            so.company_id,
-           c.currency_id AS company_currency_id
+           COALESCE(ac.currency_id, c.currency_id) AS company_currency_id
       FROM sale_order so
       JOIN res_partner p ON p.id = so.partner_id
+      JOIN res_partner a ON a.id = p.commercial_partner_id
+      LEFT JOIN res_company ac ON ac.id = a.company_id
       JOIN product_pricelist pl ON pl.id = so.pricelist_id
       JOIN res_company c ON c.id = so.company_id
      WHERE so.state IN ('sale', 'done')
@@ -73,7 +78,7 @@ WITH orders AS (
      WHERE currency_id <> company_currency_id
        AND date_order >= %(convert_from)s
 ), factors AS (
-    SELECT d.currency_id, d.company_id, d.day,
+    SELECT d.currency_id, d.company_id, d.company_currency_id, d.day,
            COALESCE(NULLIF((
                SELECT r.rate FROM res_currency_rate r
                 WHERE r.currency_id = d.company_currency_id
@@ -89,11 +94,12 @@ WITH orders AS (
            AS factor
       FROM days d
 ), converted AS (
-    SELECT o.partner_id, o.date_order,
+    SELECT o.partner_id, o.date_order, o.company_id,
            o.amount * COALESCE(f.factor, 1.0) AS amount
       FROM orders o
       LEFT JOIN factors f ON f.currency_id = o.currency_id
                          AND f.company_id = o.company_id
+                         AND f.company_currency_id = o.company_currency_id
                          AND f.day = o.date_order::date
 )
 """
@@ -116,20 +122,26 @@ SELECT partner_id,
  GROUP BY partner_id
 """
 
-# Revenue per commercial partner in a period (the 80/20 finder, R1).
+# Revenue per commercial partner in a period (the 80/20 finder, R1), from
+# the orders of the given companies only.
 REVENUE_QUERY = ORDERS_CTE + """
 SELECT partner_id, SUM(amount) AS revenue
   FROM converted
+ WHERE company_id = ANY(%(company_ids)s::int[])
  GROUP BY partner_id
 """
 
+# with the account's company and its currency (each company's accounts
+# are ranked among themselves, amounts in that company's currency)
 ACCOUNTS_QUERY = """
 SELECT p.id, p.kam_rfm_last_order_date, p.kam_rfm_recency_days,
        p.kam_rfm_frequency, p.kam_rfm_monetary, p.kam_rfm_score,
        p.kam_rfm_segment, p.kam_churn_risk, p.kam_manager_id,
-       p.kam_region_id, r.manager_id AS region_manager_id
+       p.kam_region_id, r.manager_id AS region_manager_id,
+       p.company_id, c.currency_id
   FROM res_partner p
   LEFT JOIN kam_region r ON r.id = p.kam_region_id
+  LEFT JOIN res_company c ON c.id = p.company_id
  WHERE p.kam_is_key_account AND p.active
  ORDER BY p.id
 """
@@ -164,20 +176,23 @@ UPSERT_SNAPSHOTS = """
 INSERT INTO kam_rfm_snapshot (
     partner_id, month, date, last_order_date, recency_days, frequency,
     monetary, currency_id, r_score, f_score, m_score, score, segment,
-    churn_risk, kam_manager_id, kam_region_id,
+    churn_risk, kam_manager_id, kam_region_id, company_id,
     create_uid, create_date, write_uid, write_date)
 SELECT u.partner_id, %(month)s, %(date)s, u.last_order, u.recency,
-       u.frequency, u.monetary, %(currency_id)s, u.r_score, u.f_score,
+       u.frequency, u.monetary, u.currency_id, u.r_score, u.f_score,
        u.m_score, u.score, u.segment, u.churn, u.kam_id, u.region_id,
+       u.company_id,
        %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
   FROM unnest(%(ids)s::int[], %(last_order)s::date[], %(recency)s::int[],
               %(frequency)s::int[], %(monetary)s::numeric[],
               %(r_score)s::int[], %(f_score)s::int[], %(m_score)s::int[],
               %(score)s::varchar[], %(segment)s::varchar[],
               %(churn)s::bool[], %(kam_id)s::int[],
-              %(region_id)s::int[])
+              %(region_id)s::int[], %(company_id)s::int[],
+              %(currency_id)s::int[])
        AS u(partner_id, last_order, recency, frequency, monetary, r_score,
-            f_score, m_score, score, segment, churn, kam_id, region_id)
+            f_score, m_score, score, segment, churn, kam_id, region_id,
+            company_id, currency_id)
     ON CONFLICT (partner_id, month) DO UPDATE
    SET date = EXCLUDED.date,
        last_order_date = EXCLUDED.last_order_date,
@@ -193,6 +208,7 @@ SELECT u.partner_id, %(month)s, %(date)s, u.last_order, u.recency,
        churn_risk = EXCLUDED.churn_risk,
        kam_manager_id = EXCLUDED.kam_manager_id,
        kam_region_id = EXCLUDED.kam_region_id,
+       company_id = EXCLUDED.company_id,
        write_uid = EXCLUDED.write_uid,
        write_date = EXCLUDED.write_date
 """
@@ -331,6 +347,11 @@ class KamRfmSnapshot(models.Model):
         index=True)
     kam_region_id = fields.Many2one(
         "kam.region", string="Key-Account Region", readonly=True, index=True)
+    # the refresh writes it in SQL too; related so that an upgrade fills
+    # it on existing rows and a move of the account moves its history
+    company_id = fields.Many2one(
+        "res.company", string="Company", related="partner_id.company_id",
+        store=True, readonly=True, index=True)
 
     _sql_constraints = [
         ("partner_month_uniq", "unique(partner_id, month)",
@@ -509,6 +530,8 @@ class KamRfmSnapshot(models.Model):
     @api.model
     def _kam_rfm_score_rows(self, accounts, figures, as_of, settings):
         """R, F, M, scores, segment and churn flag of each account."""
+        # accounts shared by all companies: the main company's currency
+        default_currency = self.env.ref("base.main_company").currency_id.id
         rows = []
         for account in accounts:
             data = figures.get(account["id"], {})
@@ -525,15 +548,21 @@ class KamRfmSnapshot(models.Model):
                 "prev_monetary": float(data.get("prev_monetary") or 0.0),
                 "kam_id": account["kam_manager_id"],
                 "region_id": account["kam_region_id"],
+                "company_id": account["company_id"],
+                "currency_id": account["currency_id"] or default_currency,
             })
         if settings["scoring"] == "quintile":
-            r_scores = quintile_scores({
-                row["id"]: (row["recency"] is not None,
-                            -(row["recency"] or 0)) for row in rows})
-            f_scores = quintile_scores({row["id"]: row["frequency"]
-                                        for row in rows})
-            m_scores = quintile_scores({row["id"]: row["monetary"]
-                                        for row in rows})
+            r_scores, f_scores, m_scores = {}, {}, {}
+            # each company's accounts are ranked among themselves
+            for company_rows in self._kam_rfm_by_company(rows):
+                r_scores.update(quintile_scores({
+                    row["id"]: (row["recency"] is not None,
+                                -(row["recency"] or 0))
+                    for row in company_rows}))
+                f_scores.update(quintile_scores({
+                    row["id"]: row["frequency"] for row in company_rows}))
+                m_scores.update(quintile_scores({
+                    row["id"]: row["monetary"] for row in company_rows}))
         else:
             r_scores, f_scores, m_scores = {}, {}, {}
             for row in rows:
@@ -554,6 +583,15 @@ class KamRfmSnapshot(models.Model):
                 row["last_order"] is not None)
             row["churn"] = is_churn_risk(row, settings)
         return rows
+
+    @staticmethod
+    def _kam_rfm_by_company(rows):
+        """``rows`` in groups of the same company (shared accounts, without
+        a company, form their own group)."""
+        groups = {}
+        for row in rows:
+            groups.setdefault(row["company_id"], []).append(row)
+        return [groups[key] for key in sorted(groups, key=lambda k: k or 0)]
 
     @api.model
     def _kam_rfm_write_partners(self, accounts, rows):
@@ -591,7 +629,6 @@ class KamRfmSnapshot(models.Model):
     def _kam_rfm_write_snapshots(self, rows, as_of):
         """Upsert this month's snapshot of every account. Returns the number
         of statements."""
-        currency = self.env.user.company_id.currency_id
         statements = 0
         for start in range(0, len(rows), WRITE_BATCH):
             batch = rows[start:start + WRITE_BATCH]
@@ -601,7 +638,8 @@ class KamRfmSnapshot(models.Model):
             self.env.cr.execute(UPSERT_SNAPSHOTS, {
                 "month": fields.Date.to_string(as_of.replace(day=1)),
                 "date": fields.Date.to_string(as_of),
-                "currency_id": currency.id,
+                "currency_id": column("currency_id"),
+                "company_id": column("company_id"),
                 "uid": self.env.uid,
                 "ids": column("id"),
                 "last_order": column("last_order"),

@@ -3,6 +3,9 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .kam_company import (check_same_company, check_writer_allowed,
+                          with_partner_company)
+
 
 class KamSatisfaction(models.Model):
     """One satisfaction score (1-5) of a key account: a survey, an
@@ -43,6 +46,12 @@ class KamSatisfaction(models.Model):
                     "Score: %s is not a satisfaction score; use 1 (very "
                     "dissatisfied) to 5 (very satisfied).") % row.score)
 
+    @api.constrains("partner_id", "company_id")
+    def _check_company(self):
+        for row in self:
+            check_writer_allowed(row, "partner_id")
+            check_same_company(row, "partner_id")
+
     @api.constrains("partner_id")
     def _check_partner_id(self):
         for row in self:
@@ -60,16 +69,20 @@ class KamSatisfaction(models.Model):
 
     @api.model
     def create(self, vals):
-        # scores only for accounts the user may see
-        self.env["res.partner"].browse(vals.get("partner_id")).exists() \
-            .check_access_rule("read")
+        # scores only for accounts of the user's companies, which they see
+        partner = self.env["res.partner"].browse(
+            vals.get("partner_id")).exists()
+        check_writer_allowed(self, "partner_id", partner)
+        partner.check_access_rule("read")
         vals = dict(vals, **self._kam_owner_vals(vals.get("partner_id")))
+        vals = with_partner_company(self.env, vals)
         return super(KamSatisfaction, self).create(vals)
 
     @api.multi
     def write(self, vals):
         if vals.get("partner_id"):
             vals = dict(vals, **self._kam_owner_vals(vals["partner_id"]))
+            vals = with_partner_company(self.env, vals)
         res = super(KamSatisfaction, self).write(vals)
         if vals.get("partner_id"):
             for row in self:

@@ -222,18 +222,18 @@ class KamScorecard(models.Model):
     # Figures, one method per criterion (each for all KAMs at once)
     # ------------------------------------------------------------------
     @api.model
-    def kam_sales_by_account(self, account_ids, start, end):
+    def kam_sales_by_account(self, account_ids, start, end, currency=None):
         """Confirmed sales per account in [start, end]:
-        {account_id: {"amount": untaxed in the company currency,
-        "orders": number of orders}}. Other currencies are converted at
-        the rate of the period's last day."""
+        {account_id: {"amount": untaxed in ``currency`` (default: the
+        user's company currency), "orders": number of orders}}. Other
+        currencies are converted at the rate of the period's last day."""
         stop = fields.Date.to_string(
             fields.Date.from_string(end) + timedelta(days=1))
         self.env.cr.execute(SALES_SQL, {
             "states": CONFIRMED, "accounts": list(account_ids),
             "start": start, "stop": stop})
         rows = self.env.cr.fetchall()
-        company_currency = self.env.user.company_id.currency_id
+        company_currency = currency or self.env.user.company_id.currency_id
         Currency = self.env["res.currency"].with_context(date=end)
         result = {}
         for account_id, currency_id, _company, orders, amount in rows:
@@ -255,14 +255,33 @@ class KamScorecard(models.Model):
             (list(user_ids),))
         return dict(self.env.cr.fetchall())
 
+    def _kam_user_companies(self, user_ids):
+        """{user_id: res.company}: the company a KAM's scorecard belongs
+        to, whose currency its amounts are in (the user's company, not the
+        one of whoever runs the refresh)."""
+        users = self.env["res.users"].sudo().browse(  # sudo: companies
+            list(user_ids))
+        return {user.id: user.company_id for user in users}
+
     def _kam_score_sales(self, user_ids, start, end):
-        """{user_id: {"sales", "buyers", "repeat_buyers"}}."""
+        """{user_id: {"sales", "buyers", "repeat_buyers"}}, each KAM's
+        amounts in the currency of their company."""
         accounts = self._kam_accounts_by_user(user_ids)
-        sales = self.kam_sales_by_account(
-            [a for ids in accounts.values() for a in ids], start, end)
+        companies = self._kam_user_companies(accounts)
+        by_currency = {}
+        for user_id, account_ids in accounts.items():
+            by_currency.setdefault(companies[user_id].currency_id,
+                                   []).extend(account_ids)
+        sales = {}
+        for currency, account_ids in by_currency.items():
+            for account_id, value in self.kam_sales_by_account(
+                    account_ids, start, end, currency).items():
+                sales[(currency.id, account_id)] = value
         result = {}
         for user_id, account_ids in accounts.items():
-            rows = [sales[a] for a in account_ids if a in sales]
+            currency = companies[user_id].currency_id.id
+            rows = [sales[(currency, a)] for a in account_ids
+                    if (currency, a) in sales]
             result[user_id] = {
                 "sales": sum(r["amount"] for r in rows),
                 "buyers": len(rows),
@@ -321,7 +340,15 @@ class KamScorecard(models.Model):
             return {}
         days = (fields.Date.from_string(end)
                 - fields.Date.from_string(start)).days + 1
-        sales = self.kam_sales_by_account(accounts.ids, start, end)
+        companies = self._kam_user_companies(
+            accounts.mapped("kam_manager_id").ids)
+        sales = {}
+        for currency in set(c.currency_id for c in companies.values()):
+            mine = accounts.filtered(
+                lambda a, cur=currency:
+                companies[a.kam_manager_id.id].currency_id == cur)
+            sales.update(self.kam_sales_by_account(
+                mine.ids, start, end, currency))
         wallet, ours = {}, {}
         for account in accounts:
             uid = account.kam_manager_id.id
@@ -391,7 +418,7 @@ class KamScorecard(models.Model):
             "repeat_buyer_count", "repeat_purchase_pct",
             "level_upgrade_count", "accounts_at_start", "accounts_lost",
             "churn_rate_pct", "visit_compliance_pct", "sales_share_pct")}
-        company = self.env.user.company_id.id
+        companies = self._kam_user_companies(users)
         for uid in users:
             sale = sales.get(uid, {"sales": 0.0, "buyers": 0,
                                    "repeat_buyers": 0})
@@ -400,7 +427,8 @@ class KamScorecard(models.Model):
             at_start, lost = churn.get(uid, (0, 0))
             row = {
                 "user_id": uid, "period_start": start, "period_end": end,
-                "company_id": company, "sales_amount": sale["sales"],
+                "company_id": companies[uid].id,
+                "sales_amount": sale["sales"],
                 "target_amount": target,
                 "target_achievement_pct": ratio(sale["sales"], target),
                 "satisfaction_avg": score, "satisfaction_count": n_scores,

@@ -3,6 +3,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .kam_company import check_same_company, check_user_allowed
+
 
 class KamServiceStation(models.Model):
     """A local service station near key accounts (R7, R9).
@@ -22,6 +24,10 @@ class KamServiceStation(models.Model):
     region_id = fields.Many2one(
         "kam.region", string="Key-Account Region", required=True,
         index=True, ondelete="restrict")
+    company_id = fields.Many2one(
+        "res.company", string="Company", related="region_id.company_id",
+        store=True, readonly=True, index=True,
+        help="The company of the station's region.")
     street = fields.Char()
     city = fields.Char()
     phone = fields.Char(help="Where the customer reaches a person (R9).")
@@ -72,6 +78,14 @@ class KamServiceStation(models.Model):
                     "resolve (%s h) before it responds (%s h).")
                     % (station.name, station.resolution_hours,
                        station.response_hours))
+
+    @api.constrains("region_id", "partner_ids", "user_ids")
+    def _check_company(self):
+        """The accounts served and the staff belong to the station's
+        company."""
+        for station in self:
+            check_same_company(station, "partner_ids")
+            check_user_allowed(station, "user_ids")
 
     @api.constrains("partner_ids", "active")
     def _check_one_station_per_account(self):

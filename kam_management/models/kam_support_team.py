@@ -3,6 +3,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .kam_company import check_writer_allowed
+
 
 class KamSupportTeam(models.Model):
     """The combined support team of one key account (R5).
@@ -22,6 +24,10 @@ class KamSupportTeam(models.Model):
     partner_id = fields.Many2one(
         "res.partner", string="Key Account", required=True, index=True,
         ondelete="cascade", domain=[("kam_is_key_account", "=", True)])
+    company_id = fields.Many2one(
+        "res.company", string="Company", related="partner_id.company_id",
+        store=True, readonly=True, index=True,
+        help="The company of the key account.")
     leader_id = fields.Many2one(
         "res.users", string="Team Leader", compute="_compute_leader_id",
         store=True, compute_sudo=True, index=True,
@@ -63,6 +69,11 @@ class KamSupportTeam(models.Model):
                 raise ValidationError(_(
                     "Key Account: %s is not a key account; only key accounts "
                     "have a support team.") % team.partner_id.display_name)
+
+    @api.constrains("partner_id")
+    def _check_company(self):
+        for team in self:
+            check_writer_allowed(team, "partner_id")
 
     @api.multi
     def write(self, vals):

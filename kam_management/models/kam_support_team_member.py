@@ -3,6 +3,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .kam_company import check_user_allowed
+
 # The roles of R5's combined team. Only one execution manager is stationed
 # on the customer's site at a time.
 MEMBER_ROLES = [
@@ -42,6 +44,9 @@ class KamSupportTeamMember(models.Model):
     partner_id = fields.Many2one(
         "res.partner", string="Key Account", related="team_id.partner_id",
         readonly=True)
+    company_id = fields.Many2one(
+        "res.company", string="Company", related="team_id.company_id",
+        store=True, readonly=True, index=True)
     user_id = fields.Many2one(
         "res.users", string="Member", required=True, index=True,
         ondelete="cascade",
@@ -92,6 +97,12 @@ class KamSupportTeamMember(models.Model):
                 raise ValidationError(_(
                     "Member: %s is not in the group \"Key Account Management "
                     "/ Support Staff\".") % member.user_id.name)
+
+    @api.constrains("team_id", "user_id")
+    def _check_company(self):
+        """Members work in the company of the team's account."""
+        for member in self:
+            check_user_allowed(member, "user_id")
 
     @api.constrains("team_id", "user_id", "role", "date_from", "date_to")
     def _check_unique_roles(self):

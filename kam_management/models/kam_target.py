@@ -3,6 +3,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .kam_company import check_user_allowed
+
 
 class KamTarget(models.Model):
     """A KAM's sales target for a period (R4).
@@ -51,6 +53,11 @@ class KamTarget(models.Model):
                 raise ValidationError(_(
                     "Sales Target: the amount cannot be negative."))
 
+    @api.constrains("user_id", "company_id")
+    def _check_company(self):
+        for target in self:
+            check_user_allowed(target, "user_id")
+
     @api.constrains("user_id", "date_from", "date_to", "company_id")
     def _check_overlap(self):
         for target in self:
@@ -67,11 +74,14 @@ class KamTarget(models.Model):
                         target.date_to, other.date_from, other.date_to))
 
     @api.model
-    def kam_target_amounts(self, user_ids, date_from, date_to):
+    def kam_target_amounts(self, user_ids, date_from, date_to,
+                           company_id=None):
         """Targets pro rata for the period: {user_id: amount}.
 
         amount = sum over overlapping targets of
         target amount x days shared with the period / days of the target.
+        Only the targets of ``company_id`` (default: each user's own
+        company), so amounts of different currencies never add up.
         One SQL aggregation for all users.
         """
         self.check_access_rights("read")
@@ -82,8 +92,11 @@ class KamTarget(models.Model):
                           - GREATEST(t.date_from, %(from)s::date) + 1)
                        / (t.date_to - t.date_from + 1))
               FROM kam_target t
+              JOIN res_users u ON u.id = t.user_id
              WHERE t.user_id = ANY(%(users)s)
+               AND t.company_id = COALESCE(%(company)s, u.company_id)
                AND t.date_from <= %(to)s AND t.date_to >= %(from)s
              GROUP BY t.user_id""", {"users": list(user_ids),
-                                     "from": date_from, "to": date_to})
+                                     "from": date_from, "to": date_to,
+                                     "company": company_id})
         return {uid: float(amount) for uid, amount in self.env.cr.fetchall()}

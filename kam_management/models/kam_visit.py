@@ -3,6 +3,9 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .kam_company import (check_same_company, check_user_allowed,
+                          check_writer_allowed, with_partner_company)
+
 DONE_STATES = ("done", "submitted", "reviewed")
 
 
@@ -86,15 +89,16 @@ class KamVisit(models.Model):
                 visit.partner_id.sudo().name or "",  # sudo: display only
                 (visit.visit_date or "")[:10])
 
-    @api.depends("user_id", "partner_id.kam_region_id.manager_id")
+    @api.depends("user_id", "partner_id.kam_region_id.manager_id",
+                 "company_id")
     def _compute_reviewer_id(self):
-        directors = self.env["res.users"]._kam_directors()
+        Users = self.env["res.users"]
         for visit in self:
             manager = visit._kam_region_manager()
             if manager and manager != visit.user_id:
                 visit.reviewer_id = manager
             else:
-                others = directors - visit.user_id
+                others = Users._kam_directors(visit.company_id) - visit.user_id
                 visit.reviewer_id = others[:1]
 
     @api.constrains("partner_id")
@@ -105,6 +109,15 @@ class KamVisit(models.Model):
                 raise ValidationError(_(
                     "Key Account: %s is not a key account; visits are "
                     "recorded for key accounts only.") % partner.display_name)
+
+    @api.constrains("partner_id", "company_id", "user_id")
+    def _check_company(self):
+        """A visit belongs to its account's company; the visitor works
+        there (R8 counts their visits)."""
+        for visit in self:
+            check_writer_allowed(visit, "partner_id")
+            check_same_company(visit, "partner_id")
+            check_user_allowed(visit, "user_id")
 
     @api.constrains("contact_ids", "partner_id")
     def _check_contact_ids(self):
@@ -305,6 +318,7 @@ class KamVisit(models.Model):
 
     @api.model
     def create(self, vals):
+        vals = with_partner_company(self.env, vals)
         visit = super(KamVisit, self).create(vals)
         visit._kam_check_partner_access()
         if visit.state in DONE_STATES:
@@ -314,6 +328,7 @@ class KamVisit(models.Model):
     @api.multi
     def write(self, vals):
         partners = self.mapped("partner_id")
+        vals = with_partner_company(self.env, vals)
         res = super(KamVisit, self).write(vals)
         if "partner_id" in vals:
             self._kam_check_partner_access()

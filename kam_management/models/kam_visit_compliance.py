@@ -194,7 +194,7 @@ SELECT a.id
 
 TO_ESCALATE_SQL = """
 SELECT c.id, c.partner_id, c.responsible_id, c.role,
-       %(today)s::date - c.due_date, reg.manager_id
+       %(today)s::date - c.due_date, reg.manager_id, c.company_id
   FROM kam_visit_compliance c
   LEFT JOIN kam_region reg ON reg.id = c.region_id
  WHERE c.state = 'overdue' AND %(today)s::date - c.due_date > %(days)s
@@ -406,13 +406,19 @@ class KamVisitCompliance(models.Model):
         rows = cr.fetchall()
         if not rows:
             return 0
-        directors = self.env["res.users"]._kam_directors()
+        Users = self.env["res.users"]
+        Company = self.env["res.company"]
+        # the directors of each account's company (one lookup per company)
+        directors = {company_id: Users._kam_directors(
+            Company.browse(company_id) if company_id else None)
+            for company_id in set(row[6] for row in rows)}
         res_ids, user_ids, days_list, escalated, unrouted = [], [], [], [], []
-        for row_id, partner_id, responsible_id, role, days, manager_id in rows:
+        for row_id, partner_id, responsible_id, role, days, manager_id, \
+                company_id in rows:
             if role == "kam" and manager_id and manager_id != responsible_id:
                 supervisors = [manager_id]
             else:
-                supervisors = [u.id for u in directors
+                supervisors = [u.id for u in directors[company_id]
                                if u.id != responsible_id]
             if not supervisors:
                 unrouted.append(partner_id)

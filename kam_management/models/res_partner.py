@@ -4,6 +4,7 @@ from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .kam_account_type import ACCOUNT_TYPES
+from .kam_company import check_same_company, check_user_allowed
 
 from .kam_rfm_snapshot import RFM_SEGMENTS
 
@@ -139,6 +140,19 @@ class ResPartner(models.Model):
                     "Key Account Manager: %s is not in the group "
                     "\"Key Account Management / Key Account Manager\".")
                     % partner.kam_manager_id.name)
+
+    @api.constrains("company_id", "kam_is_key_account", "kam_manager_id",
+                    "kam_region_id")
+    def _check_kam_company(self):
+        """A key account of a company has a KAM who works in that company
+        and a region of that company (the company rules would otherwise
+        hide the account from its own KAM or the region from its
+        accounts)."""
+        for partner in self.sudo():  # sudo: constraints see every field
+            if not partner.kam_is_key_account or not partner.company_id:
+                continue
+            check_user_allowed(partner, "kam_manager_id", partner.company_id)
+            check_same_company(partner, "kam_region_id", partner.company_id)
 
     # ------------------------------------------------------------------
     # Access to the key-account fields

@@ -7,14 +7,19 @@ class ResUsers(models.Model):
     _inherit = "res.users"
 
     @api.model
-    def _kam_directors(self):
-        """The sales directors, who supervise the regional managers (R8).
+    def _kam_directors(self, company=None):
+        """The sales directors, who supervise the regional managers (R8);
+        with ``company``, those allowed in it (a company's records go to
+        its own directors).
 
         The superuser (admin) is a director too, but only stands in when no
         other director exists.
         """
         group = self.env.ref("kam_management.group_kam_director")
         directors = group.sudo().users.filtered("active")  # sudo: group membership
+        if company:
+            directors = directors.filtered(
+                lambda u: company in u.company_ids or u.id == SUPERUSER_ID)
         real = directors.filtered(lambda u: u.id != SUPERUSER_ID)
         return (real or directors).sudo(self.env.uid)
 

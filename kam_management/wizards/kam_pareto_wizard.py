@@ -13,7 +13,9 @@ DELETE_LINES_SQL = "DELETE FROM kam_pareto_wizard_line WHERE wizard_id = %s"
 PARTNERS_QUERY = """
 SELECT id, is_company, COALESCE(kam_is_key_account, FALSE)
   FROM res_partner
- WHERE id = ANY(%s) OR (kam_is_key_account AND active)
+ WHERE id = ANY(%s)
+    OR (kam_is_key_account AND active
+        AND (company_id IS NULL OR company_id = ANY(%s)))
 """
 
 INSERT_LINES = """
@@ -161,14 +163,19 @@ class KamParetoWizard(models.TransientModel):
         cr = self.env.cr
         cr.execute(DELETE_LINES_SQL, (self.id,))
         date_to = fields.Date.from_string(self.date_to) + timedelta(days=1)
+        # the user's company (and its children), as the record rules:
+        # another company's customers and sales stay out of the ranking
+        company_ids = self.env["res.company"].sudo().search([  # sudo: ids only
+            ("id", "child_of", self.env.user.company_id.ids)]).ids
         cr.execute(REVENUE_QUERY, {
             "date_from": self.date_from,
             "date_to": fields.Date.to_string(date_to),
             "partner_ids": None,
             "convert_from": self.date_from,
+            "company_ids": company_ids,
         })
         revenues = {pid: float(rev) for pid, rev in cr.fetchall()}
-        cr.execute(PARTNERS_QUERY, (list(revenues),))
+        cr.execute(PARTNERS_QUERY, (list(revenues), company_ids))
         companies, key_accounts = set(), set()
         for pid, is_company, is_key in cr.fetchall():
             if is_company:
