@@ -310,7 +310,7 @@ class KamInfo(models.Model):
     def create(self, vals):
         if set(vals) & (WORKFLOW_FIELDS - {"state"}) or \
                 vals.get("state", "new") != "new":
-            raise AccessError(_(
+            raise UserError(_(
                 "New information starts in the state New; its escalation "
                 "is set by the system."))
         info = super(KamInfo, self).create(vals)

@@ -207,11 +207,12 @@ class KamReport(models.Model):
                 raise ValidationError(_(
                     "Region: a regional report needs its region."))
 
-    def _kam_check_unique(self, vals):
+    def _kam_check_unique(self, vals, exclude=None):
         """Never two reports of the same kind for the same KAM (or region)
         and month; the database enforces it too (see ``init``)."""
         domain = [("report_type", "=", vals.get("report_type")),
-                  ("period_start", "=", vals.get("period_start"))]
+                  ("period_start", "=", vals.get("period_start")),
+                  ("id", "!=", exclude or 0)]
         if vals.get("report_type") == "region_monthly":
             domain.append(("region_id", "=", vals.get("region_id")))
         else:
@@ -501,6 +502,15 @@ class KamReport(models.Model):
 
     @api.multi
     def write(self, vals):
+        if set(vals) & {"report_type", "user_id", "region_id",
+                        "period_start"}:
+            for report in self:
+                new = {name: report[name] for name in (
+                    "report_type", "period_start")}
+                new.update(user_id=report.user_id.id,
+                           region_id=report.region_id.id)
+                new.update(vals)
+                report._kam_check_unique(new, exclude=report.id)
         if "comments" in vals and self.env.uid != SUPERUSER_ID:
             for report in self:
                 if report.state != "draft":

@@ -209,6 +209,8 @@ class KamRequirement(models.Model):
             raise UserError(_(
                 "Stage: a new requirement starts as received; use the "
                 "buttons to move it on."))
+        # wrong types are told before the account is read below
+        self._kam_input_check(vals, creating=False)
         partner = self.env["res.partner"].browse(
             vals.get("partner_id")).sudo()  # sudo: KAM and team of account
         vals = dict(vals)

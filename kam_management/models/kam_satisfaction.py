@@ -45,8 +45,8 @@ class KamSatisfaction(models.Model):
 
     @api.constrains("partner_id")
     def _check_partner_id(self):
-        for row in self:
-            partner = row.partner_id.sudo()  # sudo: kam fields are restricted
+        for row in self.sudo():  # sudo: the row may not be readable yet
+            partner = row.partner_id
             if not partner.kam_is_key_account:
                 raise ValidationError(_(
                     "Key Account: %s is not a key account.")
@@ -60,6 +60,8 @@ class KamSatisfaction(models.Model):
 
     @api.model
     def create(self, vals):
+        # wrong types are told before the account is read below
+        self._kam_input_check(vals, creating=False)
         # scores only for accounts the user may see
         self.env["res.partner"].browse(vals.get("partner_id")).exists() \
             .check_access_rule("read")
@@ -68,6 +70,7 @@ class KamSatisfaction(models.Model):
 
     @api.multi
     def write(self, vals):
+        self._kam_input_check(vals, creating=False)
         if vals.get("partner_id"):
             vals = dict(vals, **self._kam_owner_vals(vals["partner_id"]))
         res = super(KamSatisfaction, self).write(vals)

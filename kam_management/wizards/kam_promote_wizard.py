@@ -38,6 +38,9 @@ class KamPromoteWizard(models.TransientModel):
     @api.multi
     def action_promote(self):
         self.ensure_one()
+        if not self.partner_ids:
+            raise UserError(_(
+                "Companies: choose at least one company to promote."))
         already = self.partner_ids.filtered("kam_is_key_account")
         if already:
             raise UserError(_(
