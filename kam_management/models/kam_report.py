@@ -502,6 +502,11 @@ class KamReport(models.Model):
 
     @api.multi
     def write(self, vals):
+        if "state" in vals and self.env.uid != SUPERUSER_ID:
+            # the buttons write it as the system after their checks
+            raise UserError(_(
+                "Status: use the buttons Submit and Acknowledge to move the "
+                "report on."))
         if set(vals) & {"report_type", "user_id", "region_id",
                         "period_start"}:
             for report in self:
