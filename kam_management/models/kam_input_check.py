@@ -24,6 +24,8 @@ NUMBER_TYPES = ("float", "monetary")
 X2MANY_TYPES = ("one2many", "many2many")
 # x2many commands that name an existing record: (command, position of id)
 X2MANY_ID_COMMANDS = {1: 1, 2: 1, 3: 1, 4: 1}
+# PostgreSQL's integer column
+INT_MIN, INT_MAX = -2 ** 31, 2 ** 31 - 1
 
 
 class Base(models.AbstractModel):
@@ -90,10 +92,16 @@ class Base(models.AbstractModel):
             return
         if ftype == "integer":
             try:
-                int(value)
-            except (TypeError, ValueError):
+                number = int(value)
+            except (TypeError, ValueError, OverflowError):
+                number = None
+            if number is None or (isinstance(value, float)
+                                  and not value.is_integer()):
                 raise self._kam_input_error(
                     field, _("this is not a whole number"), value)
+            if not INT_MIN <= number <= INT_MAX:
+                raise self._kam_input_error(
+                    field, _("this number is too large"), value)
         elif ftype in NUMBER_TYPES:
             try:
                 number = float(value)
