@@ -611,6 +611,12 @@ CASES = [
            "needs four different numbers"),
 ]
 
+# the messages of the type check, raised before anything is stored
+EARLY = re.compile("|".join(re.escape(m) for m in (
+    NOT_RECORD, NO_RECORD, NOT_NUMBER, NOT_INT, NOT_ALLOWED, NOT_DATE,
+    "this number is too large", "this is not a list of records")) +
+    r"|^[^:]* is required\.$")
+
 # side records a failed call must not leave behind
 SIDE_TABLES = ["mail_message", "mail_activity", "mail_followers",
                "kam_relationship_history", "kam_requirement_stage_log",
@@ -671,21 +677,30 @@ def run_in_process(env, case):
     model = env[case.model]
     tables = SIDE_TABLES + [model._table]
     before = table_counts(env.cr, tables), stored(env, case, record_id)
+    at_error = []
     with pytest.raises((UserError, ValidationError)) as info:
         with env.cr.savepoint():
             records = user_env[case.model].browse(record_id)
-            if case.op == "create":
-                user_env[case.model].create(vals)
-            elif case.op == "write":
-                records.write(vals)
-            elif case.op == "action":
-                getattr(records, case.method)(**vals)
-            else:
-                getattr(user_env[case.model].create(vals), case.method)()
+            try:
+                if case.op == "create":
+                    user_env[case.model].create(vals)
+                elif case.op == "write":
+                    records.write(vals)
+                elif case.op == "action":
+                    getattr(records, case.method)(**vals)
+                else:
+                    getattr(user_env[case.model].create(vals), case.method)()
+            except (UserError, ValidationError):
+                at_error.append(table_counts(env.cr, tables))
+                raise
     env.clear()
     message = info.value.name
     assert re.search(case.match, message), message
     assert "Traceback" not in message and "psycopg2" not in message
+    if EARLY.search(message):
+        # a value of the wrong type or a missing one is refused before
+        # anything reaches the database, not undone afterwards
+        assert at_error == [before[0]], "written before the error"
     after = table_counts(env.cr, tables), stored(env, case, record_id)
     assert after == before, "something was written"
 
