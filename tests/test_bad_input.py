@@ -35,6 +35,7 @@ class Q(tuple):
 
 
 MISSING = object()  # drop the key from the base values
+KAM_FIELD_MODELS = ("res.partner", "res.config.settings")
 
 
 def ref(name):
@@ -721,11 +722,15 @@ def test_every_model_of_the_addon_is_swept(env):
     models = env["ir.model"].search([("model", "=like", "kam.%")])
     # written only by the system (SQL or scheduled actions), read-only for
     # every KAM group; their wizards' lines are written in SQL
-    system = {"kam.visit.compliance", "kam.visit.compliance.snapshot",
+    system = {"kam.input.check",  # the abstract check itself
+              "kam.visit.compliance", "kam.visit.compliance.snapshot",
               "kam.rfm.snapshot", "kam.scorecard", "kam.pareto.wizard.line"}
     missing = set(models.mapped("model")) - swept - system
     assert not missing, missing
-    for model in system - {"kam.pareto.wizard.line"}:
+    # and every one of them checks the types of what it is given
+    for model in set(models.mapped("model")) | set(KAM_FIELD_MODELS):
+        assert hasattr(env[model], "_kam_input_check"), model
+    for model in system - {"kam.input.check", "kam.pareto.wizard.line"}:
         for login in ("kam_director", "kam_regional", "kam_manager_1",
                       "kam_support", "kam_secretary"):
             Model = as_user(env, login)[model]

@@ -40,7 +40,7 @@ class KamComplaint(models.Model):
 
     _name = "kam.complaint"
     _description = "Key-Account Complaint"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "kam.input.check"]
     _order = "date_received desc, id desc"
 
     name = fields.Char(string="Subject", required=True,

@@ -38,7 +38,7 @@ class KamInfo(models.Model):
 
     _name = "kam.info"
     _description = "Key-Account Information"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "kam.input.check"]
     _order = "date desc, id desc"
 
     name = fields.Char(string="Subject", required=True,

@@ -8,9 +8,10 @@ come back as a Python or PostgreSQL error (``invalid literal for int()``,
 ``violates foreign key constraint``, ``invalid input syntax for type date``)
 that names no field a user knows, or an empty required value comes back as
 Odoo's generic "a mandatory field is not correctly set". Every create and
-write of the addon's models (``kam.*``, wizards included) and of the
-``kam_*`` fields of partners and settings is checked here first and refused
-with a translated ValidationError naming the field by its label.
+write of the addon's models (``kam.*``, wizards included, which inherit this
+mixin) and of the ``kam_*`` fields of partners and settings is checked here
+first and refused with a translated ValidationError naming the field by its
+label.
 """
 import math
 from datetime import date, datetime
@@ -28,19 +29,18 @@ X2MANY_ID_COMMANDS = {1: 1, 2: 1, 3: 1, 4: 1}
 INT_MIN, INT_MAX = -2 ** 31, 2 ** 31 - 1
 
 
-class Base(models.AbstractModel):
+class KamInputCheck(models.AbstractModel):
     """Checks the values given to the addon's models (see module doc)."""
 
-    _inherit = "base"
+    _name = "kam.input.check"
+    _description = "Key-Account Input Check"
 
     def _kam_input_checked_fields(self, vals):
         """The fields of ``vals`` this check covers, by name."""
-        if self._name.startswith("kam."):
-            return [name for name in vals if name in self._fields]
         if self._name in KAM_FIELD_MODELS:
             return [name for name in vals
                     if name.startswith("kam_") and name in self._fields]
-        return []
+        return [name for name in vals if name in self._fields]
 
     def _kam_input_label(self, field):
         return field.get_description(self.env)["string"] or field.name
@@ -154,7 +154,7 @@ class Base(models.AbstractModel):
                 raise ValidationError(_("%s is required.")
                                       % self._kam_input_label(field))
             self._kam_input_check_value(field, value)
-        if creating and self._name.startswith("kam."):
+        if creating and self._name not in KAM_FIELD_MODELS:
             for name, field in self._fields.items():
                 if field.required and field.store and not field.compute \
                         and field.type not in X2MANY_TYPES \
@@ -166,16 +166,15 @@ class Base(models.AbstractModel):
 
     @api.model
     def create(self, vals):
-        if self._name.startswith("kam."):
+        if self._name in KAM_FIELD_MODELS:
+            self._kam_input_check(vals, creating=False)
+        else:
             # with the defaults, so that a missing value is told as such
             vals = self._add_missing_default_values(vals)
             self._kam_input_check(vals, creating=True)
-        elif self._name in KAM_FIELD_MODELS:
-            self._kam_input_check(vals, creating=False)
-        return super(Base, self).create(vals)
+        return super(KamInputCheck, self).create(vals)
 
     @api.multi
     def write(self, vals):
-        if self._name.startswith("kam.") or self._name in KAM_FIELD_MODELS:
-            self._kam_input_check(vals, creating=False)
-        return super(Base, self).write(vals)
+        self._kam_input_check(vals, creating=False)
+        return super(KamInputCheck, self).write(vals)

@@ -58,7 +58,7 @@ class KamReport(models.Model):
 
     _name = "kam.report"
     _description = "Key-Account Month-End Report"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "kam.input.check"]
     _order = "period_start desc, report_type, id"
 
     name = fields.Char(compute="_compute_name", store=True)

@@ -47,7 +47,7 @@ class KamRequirement(models.Model):
 
     _name = "kam.requirement"
     _description = "Key-Account Requirement"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "kam.input.check"]
     _order = "date_received desc, id desc"
 
     name = fields.Char(string="Requirement", required=True,

@@ -18,6 +18,7 @@ class KamRequirementStageLog(models.Model):
     """
 
     _name = "kam.requirement.stage.log"
+    _inherit = ["kam.input.check"]
     _description = "Requirement Stage Time"
     _order = "date_start desc, id desc"
     _rec_name = "state"

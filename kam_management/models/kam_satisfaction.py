@@ -13,6 +13,7 @@ class KamSatisfaction(models.Model):
     """
 
     _name = "kam.satisfaction"
+    _inherit = ["kam.input.check"]
     _description = "Key-Account Satisfaction Score"
     _order = "date desc, id desc"
     _rec_name = "partner_id"

@@ -21,6 +21,7 @@ class KamServiceStation(models.Model):
     """
 
     _name = "kam.service.station"
+    _inherit = ["kam.input.check"]
     _description = "Local Service Station"
     _order = "name"
 

@@ -21,7 +21,7 @@ class KamVisit(models.Model):
 
     _name = "kam.visit"
     _description = "Key-Account Visit"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "kam.input.check"]
     _order = "visit_date desc, id desc"
 
     name = fields.Char(compute="_compute_name", store=True)

@@ -16,6 +16,7 @@ class KamVisitRule(models.Model):
     """
 
     _name = "kam.visit.rule"
+    _inherit = ["kam.input.check"]
     _description = "Key-Account Visit Rule"
     _order = "sequence, interval_days, id"
 

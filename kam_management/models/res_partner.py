@@ -55,7 +55,8 @@ class ResPartner(models.Model):
     the user's role in ``_kam_check_write_access``.
     """
 
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "kam.input.check"]
 
     kam_is_key_account = fields.Boolean(
         string="Key Account", index=True, copy=False, groups=KAM_GROUPS,

@@ -11,6 +11,7 @@ class KamPromoteWizard(models.TransientModel):
     """
 
     _name = "kam.promote.wizard"
+    _inherit = ["kam.input.check"]
     _description = "Promote to Key Account"
 
     partner_ids = fields.Many2many(
