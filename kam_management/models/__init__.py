@@ -1,3 +1,4 @@
+from . import kam_input_check
 from . import kam_region
 from . import kam_relationship_level
 from . import kam_relationship_history

@@ -43,7 +43,7 @@ class KamComplaint(models.Model):
 
     _name = "kam.complaint"
     _description = "Key-Account Complaint"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "kam.input.check"]
     _order = "date_received desc, id desc"
 
     name = fields.Char(string="Subject", required=True,
@@ -173,6 +173,10 @@ class KamComplaint(models.Model):
             received = complaint.date_received
             response = complaint.date_first_response
             resolved = complaint.date_resolved
+            if received > fields.Datetime.now():
+                # the commitments are measured from it (R7)
+                raise ValidationError(_(
+                    "Received On: %s is in the future.") % received)
             if response and response < received:
                 raise ValidationError(_(
                     "First Response On: %s is before the complaint was "

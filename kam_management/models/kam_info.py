@@ -41,7 +41,7 @@ class KamInfo(models.Model):
 
     _name = "kam.info"
     _description = "Key-Account Information"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "kam.input.check"]
     _order = "date desc, id desc"
 
     name = fields.Char(string="Subject", required=True,
@@ -328,7 +328,7 @@ class KamInfo(models.Model):
     def create(self, vals):
         if set(vals) & (WORKFLOW_FIELDS - {"state"}) or \
                 vals.get("state", "new") != "new":
-            raise AccessError(_(
+            raise UserError(_(
                 "New information starts in the state New; its escalation "
                 "is set by the system."))
         vals = with_partner_company(self.env, vals)

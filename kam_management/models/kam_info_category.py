@@ -12,6 +12,7 @@ class KamInfoCategory(models.Model):
     """
 
     _name = "kam.info.category"
+    _inherit = ["kam.input.check"]
     _description = "Key-Account Information Category"
     _order = "sequence, name"
 

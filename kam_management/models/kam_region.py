@@ -14,6 +14,7 @@ class KamRegion(models.Model):
     """
 
     _name = "kam.region"
+    _inherit = ["kam.input.check"]
     _description = "Key-Account Region"
     _order = "name"
 

@@ -12,6 +12,7 @@ class KamRelationshipHistory(models.Model):
     """
 
     _name = "kam.relationship.history"
+    _inherit = ["kam.input.check"]
     _description = "Key-Account Relationship History"
     _order = "date desc, id desc"
     _rec_name = "partner_id"

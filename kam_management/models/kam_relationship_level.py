@@ -11,6 +11,7 @@ class KamRelationshipLevel(models.Model):
     """
 
     _name = "kam.relationship.level"
+    _inherit = ["kam.input.check"]
     _description = "Key-Account Relationship Level"
     _order = "sequence, id"
 

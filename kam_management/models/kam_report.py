@@ -59,7 +59,7 @@ class KamReport(models.Model):
 
     _name = "kam.report"
     _description = "Key-Account Month-End Report"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "kam.input.check"]
     _order = "period_start desc, report_type, id"
 
     name = fields.Char(compute="_compute_name", store=True)
@@ -210,11 +210,12 @@ class KamReport(models.Model):
                 raise ValidationError(_(
                     "Region: a regional report needs its region."))
 
-    def _kam_check_unique(self, vals):
+    def _kam_check_unique(self, vals, exclude=None):
         """Never two reports of the same kind for the same KAM (or region)
         and month; the database enforces it too (see ``init``)."""
         domain = [("report_type", "=", vals.get("report_type")),
-                  ("period_start", "=", vals.get("period_start"))]
+                  ("period_start", "=", vals.get("period_start")),
+                  ("id", "!=", exclude or 0)]
         if vals.get("report_type") == "region_monthly":
             domain.append(("region_id", "=", vals.get("region_id")))
         else:
@@ -508,6 +509,20 @@ class KamReport(models.Model):
 
     @api.multi
     def write(self, vals):
+        if "state" in vals and self.env.uid != SUPERUSER_ID:
+            # the buttons write it as the system after their checks
+            raise UserError(_(
+                "Status: use the buttons Submit and Acknowledge to move the "
+                "report on."))
+        if set(vals) & {"report_type", "user_id", "region_id",
+                        "period_start"}:
+            for report in self:
+                new = {name: report[name] for name in (
+                    "report_type", "period_start")}
+                new.update(user_id=report.user_id.id,
+                           region_id=report.region_id.id)
+                new.update(vals)
+                report._kam_check_unique(new, exclude=report.id)
         if "comments" in vals and self.env.uid != SUPERUSER_ID:
             for report in self:
                 if report.state != "draft":

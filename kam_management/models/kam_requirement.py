@@ -49,7 +49,7 @@ class KamRequirement(models.Model):
 
     _name = "kam.requirement"
     _description = "Key-Account Requirement"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "kam.input.check"]
     _order = "date_received desc, id desc"
 
     name = fields.Char(string="Requirement", required=True,
@@ -223,6 +223,8 @@ class KamRequirement(models.Model):
             raise UserError(_(
                 "Stage: a new requirement starts as received; use the "
                 "buttons to move it on."))
+        # wrong types are told before the account is read below
+        self._kam_input_check(vals, creating=False)
         partner = self.env["res.partner"].browse(
             vals.get("partner_id")).sudo()  # sudo: KAM and team of account
         vals = dict(vals)

@@ -2,7 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 from .kam_requirement import REQUIREMENT_STATES
 
@@ -17,6 +18,7 @@ class KamRequirementStageLog(models.Model):
     """
 
     _name = "kam.requirement.stage.log"
+    _inherit = ["kam.input.check"]
     _description = "Requirement Stage Time"
     _order = "date_start desc, id desc"
     _rec_name = "state"
@@ -67,6 +69,20 @@ class KamRequirementStageLog(models.Model):
             log.duration_hours = delta.total_seconds() / 3600.0
             log.late = bool(log.target_hours
                             and log.duration_hours > log.target_hours)
+
+    @api.constrains("date_start", "date_end", "target_hours")
+    def _check_dates(self):
+        """Directors may correct the times; a stage cannot end before it
+        starts nor have a negative target."""
+        for log in self:
+            if log.date_end and log.date_end < log.date_start:
+                raise ValidationError(_(
+                    "Left: %s is before the stage was entered (%s).")
+                    % (log.date_end, log.date_start))
+            if log.target_hours < 0:
+                raise ValidationError(_(
+                    "Target (hours): the target of a stage cannot be "
+                    "negative (%s).") % log.target_hours)
 
     @api.depends("date_start", "date_end", "target_hours", "late")
     def _compute_is_overdue(self):

@@ -22,6 +22,7 @@ class KamRequirementStageTarget(models.Model):
     """
 
     _name = "kam.requirement.stage.target"
+    _inherit = ["kam.input.check"]
     _description = "Requirement Stage Target"
     _order = "sequence, id"
     _rec_name = "state"

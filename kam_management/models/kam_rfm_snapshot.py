@@ -320,6 +320,7 @@ class KamRfmSnapshot(models.Model):
     """
 
     _name = "kam.rfm.snapshot"
+    _inherit = ["kam.input.check"]
     _description = "Key-Account RFM Snapshot"
     _order = "month desc, partner_id"
     _rec_name = "partner_id"

@@ -16,6 +16,7 @@ class KamSatisfaction(models.Model):
     """
 
     _name = "kam.satisfaction"
+    _inherit = ["kam.input.check"]
     _description = "Key-Account Satisfaction Score"
     _order = "date desc, id desc"
     _rec_name = "partner_id"
@@ -54,8 +55,8 @@ class KamSatisfaction(models.Model):
 
     @api.constrains("partner_id")
     def _check_partner_id(self):
-        for row in self:
-            partner = row.partner_id.sudo()  # sudo: kam fields are restricted
+        for row in self.sudo():  # sudo: the row may not be readable yet
+            partner = row.partner_id
             if not partner.kam_is_key_account:
                 raise ValidationError(_(
                     "Key Account: %s is not a key account.")
@@ -69,6 +70,8 @@ class KamSatisfaction(models.Model):
 
     @api.model
     def create(self, vals):
+        # wrong types are told before the account is read below
+        self._kam_input_check(vals, creating=False)
         # scores only for accounts of the user's companies, which they see
         partner = self.env["res.partner"].browse(
             vals.get("partner_id")).exists()
@@ -80,6 +83,7 @@ class KamSatisfaction(models.Model):
 
     @api.multi
     def write(self, vals):
+        self._kam_input_check(vals, creating=False)
         if vals.get("partner_id"):
             vals = dict(vals, **self._kam_owner_vals(vals["partner_id"]))
             vals = with_partner_company(self.env, vals)

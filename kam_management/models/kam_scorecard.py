@@ -148,6 +148,7 @@ class KamScorecard(models.Model):
     """
 
     _name = "kam.scorecard"
+    _inherit = ["kam.input.check"]
     _description = "Key Account Manager Scorecard"
     _order = "period_start desc, user_id"
     _rec_name = "user_id"

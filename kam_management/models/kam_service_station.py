@@ -6,6 +6,12 @@ from odoo.exceptions import ValidationError
 from .kam_company import check_same_company, check_user_allowed
 
 
+STATION_PARTNERS_SQL = """
+SELECT partner_id FROM kam_service_station_partner_rel
+ WHERE station_id IN %s
+"""
+
+
 class KamServiceStation(models.Model):
     """A local service station near key accounts (R7, R9).
 
@@ -17,6 +23,7 @@ class KamServiceStation(models.Model):
     """
 
     _name = "kam.service.station"
+    _inherit = ["kam.input.check"]
     _description = "Local Service Station"
     _order = "name"
 
@@ -86,6 +93,21 @@ class KamServiceStation(models.Model):
         for station in self:
             check_same_company(station, "partner_ids")
             check_user_allowed(station, "user_ids")
+
+    @api.constrains("partner_ids")
+    def _check_partner_ids(self):
+        """Stations serve key accounts (R7)."""
+        # the relation table itself: reading ``partner_ids`` applies the
+        # field's domain and hides exactly the partners looked for
+        self.env.cr.execute(STATION_PARTNERS_SQL, (tuple(self.ids),))
+        others = self.env["res.partner"].sudo().browse(  # sudo: the KA flag
+            [row[0] for row in self.env.cr.fetchall()]).filtered(
+                lambda p: not p.kam_is_key_account)
+        if others:
+            raise ValidationError(_(
+                "Key Accounts Served: %s not a key account; a station "
+                "serves key accounts.")
+                % ", ".join(others.mapped("display_name")))
 
     @api.constrains("partner_ids", "active")
     def _check_one_station_per_account(self):

@@ -17,6 +17,7 @@ class KamSupportTeam(models.Model):
     """
 
     _name = "kam.support.team"
+    _inherit = ["kam.input.check"]
     _description = "Key-Account Support Team"
     _order = "partner_id"
     _rec_name = "partner_id"

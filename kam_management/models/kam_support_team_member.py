@@ -32,6 +32,7 @@ class KamSupportTeamMember(models.Model):
     ``date_from`` to ``date_to`` inclusive (both optional)."""
 
     _name = "kam.support.team.member"
+    _inherit = ["kam.input.check"]
     _description = "Key-Account Support Team Member"
     _order = "team_id, role, date_from, id"
     _rec_name = "user_id"

@@ -15,6 +15,7 @@ class KamTarget(models.Model):
     """
 
     _name = "kam.target"
+    _inherit = ["kam.input.check"]
     _description = "Key Account Manager Sales Target"
     _order = "date_from desc, user_id"
 

@@ -1,12 +1,16 @@
 # Copyright 2026 kam_management authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .kam_company import (check_same_company, check_user_allowed,
                           check_writer_allowed, with_partner_company)
 
 DONE_STATES = ("done", "submitted", "reviewed")
+# set only by the workflow buttons, never written directly
+VISIT_WORKFLOW_FIELDS = frozenset([
+    "state", "date_done", "date_submitted", "date_reviewed",
+])
 
 
 class KamVisit(models.Model):
@@ -20,7 +24,7 @@ class KamVisit(models.Model):
 
     _name = "kam.visit"
     _description = "Key-Account Visit"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "kam.input.check"]
     _order = "visit_date desc, id desc"
 
     name = fields.Char(compute="_compute_name", store=True)
@@ -197,7 +201,7 @@ class KamVisit(models.Model):
         self._kam_check_visitor_or_supervisor()
         # write() brings compliance up to date and closes the "visit due"
         # activities the visit satisfies
-        self.write({"state": "done", "date_done": fields.Datetime.now()})
+        self._kam_workflow_write({"state": "done", "date_done": fields.Datetime.now()})
         return True
 
     @api.multi
@@ -210,8 +214,8 @@ class KamVisit(models.Model):
                 raise UserError(_(
                     "Summary: write the visit report of %s before "
                     "submitting it.") % visit.name)
-        self.write({"state": "submitted",
-                    "date_submitted": fields.Datetime.now()})
+        self._kam_workflow_write({"state": "submitted",
+                                  "date_submitted": fields.Datetime.now()})
         self._kam_schedule_review()
         return True
 
@@ -220,8 +224,8 @@ class KamVisit(models.Model):
         """The supervisor has read the report."""
         self._kam_check_state(("submitted",), _("Review"))
         self._kam_check_reviewer()
-        self.write({"state": "reviewed",
-                    "date_reviewed": fields.Datetime.now()})
+        self._kam_workflow_write({"state": "reviewed",
+                                  "date_reviewed": fields.Datetime.now()})
         self._kam_done_review_activities()
         return True
 
@@ -234,7 +238,7 @@ class KamVisit(models.Model):
         vals = {"state": "done"}
         if reason:
             vals["review_note"] = reason
-        self.write(vals)
+        self._kam_workflow_write(vals)
         self._kam_done_review_activities()
         for visit in self:
             visit.activity_schedule_kam(
@@ -247,7 +251,7 @@ class KamVisit(models.Model):
     def action_cancel(self):
         self._kam_check_state(("planned", "done"), _("Cancel"))
         self._kam_check_visitor_or_supervisor()
-        self.write({"state": "cancelled"})
+        self._kam_workflow_write({"state": "cancelled"})
         return True
 
     @api.multi
@@ -255,7 +259,7 @@ class KamVisit(models.Model):
         """Plan a cancelled visit again."""
         self._kam_check_state(("cancelled",), _("Plan Again"))
         self._kam_check_visitor_or_supervisor()
-        self.write({"state": "planned"})
+        self._kam_workflow_write({"state": "planned"})
         return True
 
     def _kam_check_reviewer(self):
@@ -325,8 +329,21 @@ class KamVisit(models.Model):
             visit._kam_refresh_compliance(visit.partner_id)
         return visit
 
+    def _kam_workflow_write(self, vals):
+        """Write the status fields (the buttons' checks were done)."""
+        return self.with_context(kam_visit_workflow=True).write(vals)
+
     @api.multi
     def write(self, vals):
+        protected = sorted(set(vals) & VISIT_WORKFLOW_FIELDS)
+        if protected and self.env.uid != SUPERUSER_ID and \
+                not self.env.context.get("kam_visit_workflow"):
+            # a report goes through done, submitted and reviewed (R8): a
+            # written status would skip the supervisor's review
+            raise UserError(_(
+                "Status: use the buttons (Mark as Done, Submit Report, "
+                "Review...) to move a visit on; these fields cannot be "
+                "written: %s.") % ", ".join(protected))
         partners = self.mapped("partner_id")
         vals = with_partner_company(self.env, vals)
         res = super(KamVisit, self).write(vals)

@@ -275,6 +275,7 @@ class KamVisitCompliance(models.Model):
     """
 
     _name = "kam.visit.compliance"
+    _inherit = ["kam.input.check"]
     _description = "Key-Account Visit Compliance"
     _order = "due_date, id"
     _rec_name = "partner_id"

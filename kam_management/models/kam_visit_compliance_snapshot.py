@@ -14,6 +14,7 @@ class KamVisitComplianceSnapshot(models.Model):
     """
 
     _name = "kam.visit.compliance.snapshot"
+    _inherit = ["kam.input.check"]
     _description = "Key-Account Visit Compliance by Month"
     _order = "month desc, id"
     _rec_name = "partner_id"

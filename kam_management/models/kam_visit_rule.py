@@ -16,6 +16,7 @@ class KamVisitRule(models.Model):
     """
 
     _name = "kam.visit.rule"
+    _inherit = ["kam.input.check"]
     _description = "Key-Account Visit Rule"
     _order = "sequence, interval_days, id"
 
@@ -55,6 +56,12 @@ class KamVisitRule(models.Model):
                 raise ValidationError(_(
                     "Warn (days before due): the rule %s cannot warn a "
                     "negative number of days ahead.") % rule.name)
+            if rule.warning_days >= rule.interval_days:
+                # else every account of the rule is always "due soon"
+                raise ValidationError(_(
+                    "Warn (days before due): the rule %s must warn fewer "
+                    "days than its interval (%s days).")
+                    % (rule.name, rule.interval_days))
 
     @api.model
     def create(self, vals):

@@ -21,7 +21,8 @@ class ResConfigSettings(models.TransientModel):
     """RFM analysis and churn warning settings (R13, R16), stored as
     ``ir.config_parameter`` (keys ``kam_management.*``)."""
 
-    _inherit = "res.config.settings"
+    _name = "res.config.settings"
+    _inherit = ["res.config.settings", "kam.input.check"]
 
     kam_rfm_window_days = fields.Integer(
         string="RFM Analysis Window (days)", default=365,

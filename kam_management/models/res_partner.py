@@ -56,7 +56,8 @@ class ResPartner(models.Model):
     the user's role in ``_kam_check_write_access``.
     """
 
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "kam.input.check"]
 
     kam_is_key_account = fields.Boolean(
         string="Key Account", index=True, copy=False, groups=KAM_GROUPS,
@@ -249,6 +250,8 @@ class ResPartner(models.Model):
 
     @api.model
     def create(self, vals):
+        # wrong types are told before the region is read below
+        self._kam_input_check(vals, creating=False)
         if vals.get("kam_is_key_account") and not vals.get("kam_since"):
             vals = dict(vals, kam_since=fields.Date.context_today(self))
         self._kam_check_rfm_vals(set(vals) & KAM_RFM_FIELDS)
@@ -666,6 +669,31 @@ class ResPartner(models.Model):
                 continue
             partner.kam_age = today.year - birth.year - (
                 (today.month, today.day) < (birth.month, birth.day))
+
+    @api.constrains("kam_employee_count", "kam_annual_revenue",
+                    "kam_estimated_annual_purchases")
+    def _check_kam_company_figures(self):
+        """The company figures of the key-account database (R12) are
+        counts and amounts: never negative."""
+        labels = self._fields
+        for partner in self.sudo():  # sudo: constraints see every field
+            for fname in ("kam_employee_count", "kam_annual_revenue",
+                          "kam_estimated_annual_purchases"):
+                if partner[fname] < 0:
+                    raise ValidationError(_(
+                        "%s: %s cannot be negative (%s).") % (
+                            labels[fname].get_description(self.env)[
+                                "string"],
+                            partner.display_name, partner[fname]))
+
+    @api.constrains("kam_birthdate")
+    def _check_kam_birthdate(self):
+        today = fields.Date.context_today(self)
+        for partner in self.sudo():  # sudo: constraints see every field
+            if partner.kam_birthdate and partner.kam_birthdate > today:
+                raise ValidationError(_(
+                    "Birth Date: %s of %s is in the future.")
+                    % (partner.kam_birthdate, partner.display_name))
 
     @api.model
     def _kam_check_rfm_vals(self, fnames):

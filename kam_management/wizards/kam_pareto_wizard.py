@@ -89,6 +89,7 @@ class KamParetoWizard(models.TransientModel):
     not key accounts yet (R1: "80% of sales come from 20% of customers")."""
 
     _name = "kam.pareto.wizard"
+    _inherit = ["kam.input.check"]
     _description = "80/20 Key-Account Finder"
 
     date_from = fields.Date(

@@ -9,6 +9,7 @@ class KamParetoWizardLine(models.TransientModel):
     """One customer of the 80/20 ranking (R1)."""
 
     _name = "kam.pareto.wizard.line"
+    _inherit = ["kam.input.check"]
     _description = "80/20 Key-Account Finder Line"
     _order = "rank, id"  # unranked (NULL) last
     _rec_name = "partner_id"

@@ -11,6 +11,7 @@ class KamPromoteWizard(models.TransientModel):
     """
 
     _name = "kam.promote.wizard"
+    _inherit = ["kam.input.check"]
     _description = "Promote to Key Account"
 
     partner_ids = fields.Many2many(
@@ -38,6 +39,9 @@ class KamPromoteWizard(models.TransientModel):
     @api.multi
     def action_promote(self):
         self.ensure_one()
+        if not self.partner_ids:
+            raise UserError(_(
+                "Companies: choose at least one company to promote."))
         already = self.partner_ids.filtered("kam_is_key_account")
         if already:
             raise UserError(_(

@@ -7,6 +7,7 @@ class KamRequirementRejectWizard(models.TransientModel):
     """Ask the reviewer why a solution goes back to drafting (R6)."""
 
     _name = "kam.requirement.reject.wizard"
+    _inherit = ["kam.input.check"]
     _description = "Send a Solution Back to Drafting"
 
     requirement_id = fields.Many2one(
