@@ -76,10 +76,14 @@ def with_partner_company(env, vals):
     """``vals`` with the company of the key account ``partner_id`` when no
     company is given: the record follows its account, not the company the
     user happens to be working in."""
-    if vals.get("partner_id") and not vals.get("company_id"):
+    partner_id = vals.get("partner_id")
+    # a wrong value is left to the input check (kam.input.check), which
+    # names the field
+    if isinstance(partner_id, int) and not isinstance(partner_id, bool) \
+            and not vals.get("company_id"):
         # sudo: the company of an account (checked by the constraints)
         company = env["res.partner"].sudo().browse(  # sudo: see above
-            vals["partner_id"]).company_id
+            partner_id).exists().company_id
         if company:
             vals = dict(vals, company_id=company.id)
     return vals
