@@ -311,12 +311,12 @@ class World(object):
             "kam.report": lambda: {
                 "report_type": "kam_monthly", "user_id": kam,
                 "region_id": self.east,
-                "period_start": "20%02d-%02d-01" % (40 + n // 12,
-                                                   n % 12 + 1)},
+                "period_start": "20%02d-%02d-01" % (
+                    40 + n // 12, n % 12 + 1)},
             "kam.scorecard": lambda: {
                 "user_id": kam,
-                "period_start": "20%02d-%02d-01" % (40 + n // 12,
-                                                   n % 12 + 1)},
+                "period_start": "20%02d-%02d-01" % (
+                    40 + n // 12, n % 12 + 1)},
             "kam.rfm.snapshot": lambda: {
                 "partner_id": acc,
                 "month": "20%02d-%02d-01" % (40 + n // 12, n % 12 + 1),
@@ -592,3 +592,303 @@ def test_partner_other_account_fields(server, world, fname):
              "kam_strategy": "leak"}[fname]
     refused(server, M2, "res.partner", "write", [rid], {fname: value})
     assert world.admin("res.partner", "read", [rid], [fname])[0] == before
+
+
+# ---------------------------------------------------------------------------
+# 5. Every public method, called by users without the right, refuses and
+#    changes nothing
+# ---------------------------------------------------------------------------
+PAST = "2026-01-05 09:00:00"
+
+
+def visit_in(world, state):
+    rid = world.make("kam.visit", {
+        "partner_id": world.account["kam1"], "user_id": world.uid[M1],
+        "purpose": world.mark(), "visit_date": PAST})
+    if state != "planned":
+        world.admin("kam.visit", "write", [rid], {
+            "state": state, "report_summary": "Met the facility manager."})
+    return "kam.visit", [rid], ["state", "review_note", "date_done"]
+
+
+def complaint_in(world, state):
+    rid = world.make("kam.complaint", {
+        "name": world.mark(), "partner_id": world.account["kam1"],
+        "description": "The air handling unit is noisy."})
+    if state == "resolved":
+        world.admin("kam.complaint", "write", [rid],
+                    {"resolution": "Bearings replaced."})
+        world.admin("kam.complaint", "action_resolve", [rid])
+    return "kam.complaint", [rid], ["state", "date_first_response",
+                                    "date_resolved"]
+
+
+def requirement_in(world, state):
+    rid = world.make("kam.requirement", world.vals("kam.requirement",
+                                                   "kam1"))
+    if state in ("drafting", "review", "approved"):
+        world.admin("kam.requirement", "action_start", [rid])
+    if state in ("review", "approved"):
+        world.admin("kam.requirement", "write", [rid],
+                    {"solution": "<p>Two chillers in parallel.</p>"})
+        world.server.call(S, "kam.requirement", "action_submit_solution",
+                          [rid])
+    if state == "approved":
+        world.admin("kam.requirement", "action_approve", [rid])
+    return "kam.requirement", [rid], ["state", "stage_user_id",
+                                      "reject_reason"]
+
+
+def info_new(world):
+    rid = world.make("kam.info", world.vals("kam.info", "kam1"))
+    return "kam.info", [rid], ["state", "acknowledged_by_id"]
+
+
+def report_in(world, state):
+    rid = world.make("kam.report", world.vals("kam.report", "kam1"))
+    if state == "submitted":
+        world.admin("kam.report", "action_submit", [rid])
+    return "kam.report", [rid], ["state", "figures_date",
+                                 "acknowledged_by_id"]
+
+
+def account(world):
+    return "res.partner", [world.account["kam1"]], [
+        "kam_is_key_account", "kam_relationship_level_id", "kam_manager_id"]
+
+
+def prospect(world):
+    return "res.partner", [world.prospect], ["kam_is_key_account",
+                                             "kam_manager_id"]
+
+
+def whole(model, fields):
+    """Nothing changes anywhere in ``model`` (a scheduled refresh)."""
+    def setup(world):
+        return model, world.admin(model, "search", [],
+                                  context={"active_test": False}), fields
+    return setup
+
+
+def settings(world):
+    return "ir.config_parameter", world.admin(
+        "ir.config_parameter", "search",
+        [("key", "like", "kam_management.%")]), ["key", "value"]
+
+
+def on(fn, *args):
+    return lambda world: fn(world, *args)
+
+
+VISIT_CALLERS = (C, M2, S)
+# (model, method) -> (setup, callers, args)
+ACTIONS = {
+    ("kam.visit", "action_done"): (on(visit_in, "planned"), VISIT_CALLERS),
+    ("kam.visit", "action_submit"): (on(visit_in, "done"), VISIT_CALLERS),
+    ("kam.visit", "action_cancel"): (on(visit_in, "planned"), VISIT_CALLERS),
+    ("kam.visit", "action_plan"): (on(visit_in, "cancelled"), VISIT_CALLERS),
+    # nobody reviews their own report (R8)
+    ("kam.visit", "action_review"): (on(visit_in, "submitted"),
+                                     (C, M2, S, M1)),
+    ("kam.visit", "action_send_back"): (on(visit_in, "submitted"),
+                                        (C, M2, S, M1)),
+    ("kam.complaint", "action_respond"): (on(complaint_in, "new"), (C, M2)),
+    ("kam.complaint", "action_resolve"): (on(complaint_in, "new"), (C, M2)),
+    ("kam.complaint", "action_close"): (on(complaint_in, "resolved"),
+                                        (C, M2)),
+    ("kam.complaint", "action_reopen"): (on(complaint_in, "resolved"),
+                                         (C, M2)),
+    ("kam.complaint", "action_cancel"): (on(complaint_in, "new"),
+                                         (C, M2, S)),
+    ("kam.complaint", "action_send_status"): (on(complaint_in, "new"),
+                                              (C, M2)),
+    ("kam.requirement", "action_start"): (on(requirement_in, "received"),
+                                          (C, M2, S)),
+    ("kam.requirement", "action_submit_solution"): (
+        on(requirement_in, "drafting"), (C, M2)),
+    ("kam.requirement", "action_approve"): (on(requirement_in, "review"),
+                                            (C, M2, S)),
+    ("kam.requirement", "action_reject"): (on(requirement_in, "review"),
+                                           (C, M2, S)),
+    ("kam.requirement", "action_deliver"): (on(requirement_in, "approved"),
+                                            (C, M2, S)),
+    ("kam.requirement", "action_cancel"): (on(requirement_in, "received"),
+                                           (C, M2, S)),
+    ("kam.requirement", "action_open_reject_wizard"): (
+        on(requirement_in, "review"), (C, M2, S2)),
+    ("kam.info", "action_acknowledge"): (info_new, (C, M2, S)),
+    ("kam.info", "action_close"): (info_new, (C, M2, S)),
+    ("kam.report", "action_refresh_figures"): (on(report_in, "draft"),
+                                               (C, M2, S)),
+    ("kam.report", "action_submit"): (on(report_in, "draft"), (C, M2, R)),
+    ("kam.report", "action_acknowledge"): (on(report_in, "submitted"),
+                                           (C, M2, M1)),
+    ("kam.scorecard", "action_kam_refresh"): (
+        whole("kam.scorecard", ["write_date"]), (M1, S, C)),
+    ("kam.visit.compliance", "action_kam_refresh"): (
+        whole("kam.visit.compliance", ["write_date", "state"]),
+        (R, M1, S, C)),
+    ("res.partner", "action_kam_promote"): (prospect, (M1, S, C)),
+    ("res.partner", "action_kam_demote"): (account, (M1, M2, S, C)),
+    ("res.partner", "action_kam_rfm_refresh"): (
+        whole("kam.rfm.snapshot", ["write_date"]), (S, C)),
+    ("res.partner", "action_kam_view_visits"): (account, (M2, S2)),
+    ("res.partner", "action_kam_view_relationship_history"): (
+        account, (M2, S2)),
+    ("res.partner", "action_kam_view_support_team"): (account, (M2, S2)),
+    ("res.partner", "action_kam_view_requirements"): (account, (M2, S2)),
+    ("res.partner", "action_kam_view_complaints"): (account, (M2, S2)),
+    ("res.partner", "action_kam_view_info"): (account, (M2, S2)),
+    # wizards: the caller makes the wizard, then runs its button
+    ("kam.promote.wizard", "action_promote"): (prospect, (M1, S, C)),
+    ("kam.pareto.wizard", "action_rank"): (prospect, (M1, S, C)),
+    ("kam.pareto.wizard", "action_select_candidates"): (prospect,
+                                                        (M1, S, C)),
+    ("kam.pareto.wizard", "action_promote"): (prospect, (M1, S, C)),
+    ("kam.requirement.reject.wizard", "action_reject"): (
+        on(requirement_in, "review"), (C, M2, S)),
+    # the RFM settings are system parameters: administrators only
+    ("res.config.settings", "set_values"): (settings, (D, R, M1, S, C)),
+}
+ACTION_CASES = [(login, model, method) for (model, method), (_s, callers)
+                in sorted(ACTIONS.items()) for login in callers]
+
+
+def wizard(world, login, model, ids):
+    """The wizard the caller would open, made by the caller."""
+    if model == "kam.promote.wizard":
+        vals = {"partner_ids": [(6, 0, [world.prospect])],
+                "kam_manager_id": world.uid[M1],
+                "kam_region_id": world.east,
+                "kam_relationship_level_id": world.level}
+    elif model == "kam.pareto.wizard":
+        vals = {"kam_manager_id": world.uid[M1], "kam_region_id": world.east}
+    elif model == "kam.requirement.reject.wizard":
+        vals = {"requirement_id": ids[0], "reason": "Too expensive."}
+    else:
+        # only administrators may even open the settings (Odoo refuses the
+        # others at create); set_values must refuse on its own too
+        refused(world.server, login, model, "create", {})
+        login = "admin"
+        vals = {"kam_rfm_window_days": 123, "kam_churn_drop_percent": 99}
+    return [world.server.call(login, model, "create", vals)]
+
+
+@pytest.mark.parametrize("login,model,method", ACTION_CASES, ids=[
+    "%s-%s-%s-refused" % case for case in ACTION_CASES])
+def test_action_refused(server, world, login, model, method):
+    setup, _callers = ACTIONS[(model, method)]
+    watched, ids, fields = setup(world)
+    before = world.admin(watched, "read", ids, fields)
+    if model in ("kam.promote.wizard", "kam.pareto.wizard",
+                 "kam.requirement.reject.wizard", "res.config.settings"):
+        args = [wizard(world, login, model, ids)]
+    elif model in ("kam.scorecard", "kam.visit.compliance"):
+        args = []  # @api.model buttons
+    else:
+        args = [ids]
+    kwargs = {}
+    if method in ("action_reject", "action_send_back") and \
+            model != "kam.requirement.reject.wizard":
+        kwargs = {"reason": "No."}
+    refused(server, login, model, method, *args, **kwargs)
+    assert world.admin(watched, "read", ids, fields) == before
+
+
+# public methods of the addon that are not buttons, and why no refusal case
+# is needed for them
+NOT_ACTIONS = {
+    "create": "the create column of the matrix",
+    "write": "the write column of the matrix",
+    "unlink": "the unlink column of the matrix",
+    "name_get": "reads display names under the caller's record rules",
+    "init": "not callable over RPC (runs at install)",
+    "get_values": "reads settings into a settings form (res.config.settings"
+                  " is the administrators' screen)",
+    "kam_scorecards": "reads the scorecards shown on a report the caller "
+                      "can read (test_helpers_keep_the_scope)",
+    "kam_compliance_share": "read_group under the caller's record rules; "
+                            "its answer (a dict keyed by user ids) cannot "
+                            "even be sent over XML-RPC",
+}
+
+
+def addon_public_methods(env):
+    """(model, method) of every public method the addon defines."""
+    found = set()
+    for name in env.registry:
+        for cls in type(env[name]).__mro__:
+            if not cls.__module__.startswith("odoo.addons.kam_management"):
+                continue
+            for attr, value in vars(cls).items():
+                if callable(value) and not attr.startswith("_"):
+                    found.add((name, attr))
+    return found
+
+
+def test_every_public_method_has_a_refusal_case(env):
+    methods = addon_public_methods(env)
+    actions = {m for m in methods if m[1].startswith("action_")}
+    assert len(actions) >= 40, sorted(actions)
+    missing = sorted(m for m in methods
+                     if m not in ACTIONS and m[1] not in NOT_ACTIONS)
+    assert not missing, "public methods without a refusal case: %s" % missing
+    stale = sorted(set(ACTIONS) - methods)
+    assert not stale, "refusal cases of methods that do not exist: %s" % stale
+
+
+def test_helpers_keep_the_scope(server, world):
+    """A report's scorecards only for who may read the report; the figure
+    helpers that read raw SQL are private (not callable over RPC)."""
+    report = world.fixture("kam.report", "kam1")
+    refused(server, M2, "kam.report", "kam_scorecards", [report])
+    kam1 = world.uid[M1]
+    for model, method, args in (
+            ("kam.scorecard", "_kam_sales_by_account",
+             [[world.account["kam1"]], "2020-01-01", "2030-12-31"]),
+            ("kam.target", "_kam_target_amounts",
+             [[kam1], "2020-01-01", "2030-12-31"]),
+            ("kam.visit", "_kam_activity_schedule", [])):
+        with pytest.raises(xmlrpc.client.Fault) as info:
+            server.call(M2, model, method, *args)
+        assert "Private methods" in info.value.faultString
+
+
+# ---------------------------------------------------------------------------
+# 6. The workflow cannot be skipped by writing its fields over RPC: states,
+#    reviewers' stamps and computed figures move only through the buttons
+# ---------------------------------------------------------------------------
+BYPASS_CASES = [
+    # the visitor marks their own report reviewed (R8: the supervisor does)
+    (M1, "kam.visit", on(visit_in, "submitted"),
+     {"state": "reviewed"}),
+    (M1, "kam.visit", on(visit_in, "submitted"),
+     {"date_reviewed": PAST}),
+    (S, "kam.visit", on(visit_in, "planned"), {"state": "submitted"}),
+    # the author acknowledges their own month-end report (R15) ...
+    (M1, "kam.report", on(report_in, "draft"), {"state": "acknowledged"}),
+    (M1, "kam.report", on(report_in, "draft"),
+     {"acknowledged_by_id": 1}),
+    # ... or improves its figures, which come from the data
+    (M1, "kam.report", on(report_in, "draft"), {"sales_amount": 1e9}),
+    (M1, "kam.report", on(report_in, "draft"),
+     {"visit_compliance_pct": 100.0}),
+    (R, "kam.report", on(report_in, "submitted"), {"state": "draft"}),
+    (M1, "kam.complaint", on(complaint_in, "new"), {"state": "closed"}),
+    (M1, "kam.requirement", on(requirement_in, "review"),
+     {"approved_user_id": 1}),
+    (M1, "kam.info", info_new, {"state": "closed"}),
+]
+
+
+@pytest.mark.parametrize("login,model,setup,vals", BYPASS_CASES, ids=[
+    "%s-%s-write-%s-refused" % (case[0], case[1], sorted(case[3])[0])
+    for case in BYPASS_CASES])
+def test_workflow_fields_refused(server, world, login, model, setup, vals):
+    watched, ids, fields = setup(world)
+    fields = sorted(set(fields) | set(vals))
+    before = world.admin(watched, "read", ids, fields)
+    with pytest.raises(xmlrpc.client.Fault) as info:
+        server.call(login, model, "write", ids, vals)
+    assert info.value.faultCode in (2, 4), info.value.faultString[-600:]
+    assert world.admin(watched, "read", ids, fields) == before

@@ -220,7 +220,7 @@ class KamScorecard(models.Model):
     # Figures, one method per criterion (each for all KAMs at once)
     # ------------------------------------------------------------------
     @api.model
-    def kam_sales_by_account(self, account_ids, start, end):
+    def _kam_sales_by_account(self, account_ids, start, end):
         """Confirmed sales per account in [start, end]:
         {account_id: {"amount": untaxed in the company currency,
         "orders": number of orders}}. Other currencies are converted at
@@ -256,7 +256,7 @@ class KamScorecard(models.Model):
     def _kam_score_sales(self, user_ids, start, end):
         """{user_id: {"sales", "buyers", "repeat_buyers"}}."""
         accounts = self._kam_accounts_by_user(user_ids)
-        sales = self.kam_sales_by_account(
+        sales = self._kam_sales_by_account(
             [a for ids in accounts.values() for a in ids], start, end)
         result = {}
         for user_id, account_ids in accounts.items():
@@ -319,7 +319,7 @@ class KamScorecard(models.Model):
             return {}
         days = (fields.Date.from_string(end)
                 - fields.Date.from_string(start)).days + 1
-        sales = self.kam_sales_by_account(accounts.ids, start, end)
+        sales = self._kam_sales_by_account(accounts.ids, start, end)
         wallet, ours = {}, {}
         for account in accounts:
             uid = account.kam_manager_id.id
@@ -374,7 +374,7 @@ class KamScorecard(models.Model):
             self._kam_scorecard_users(start, end)
         if not users:
             return self.browse()
-        targets = self.env["kam.target"].sudo().kam_target_amounts(  # sudo: every KAM
+        targets = self.env["kam.target"].sudo()._kam_target_amounts(  # sudo: every KAM
             users, start, end)
         sales = self._kam_score_sales(users, start, end)
         satisfaction = self._kam_score_satisfaction(users, start, end)

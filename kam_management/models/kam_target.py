@@ -67,7 +67,7 @@ class KamTarget(models.Model):
                         target.date_to, other.date_from, other.date_to))
 
     @api.model
-    def kam_target_amounts(self, user_ids, date_from, date_to):
+    def _kam_target_amounts(self, user_ids, date_from, date_to):
         """Targets pro rata for the period: {user_id: amount}.
 
         amount = sum over overlapping targets of

@@ -1,9 +1,13 @@
 # Copyright 2026 kam_management authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 DONE_STATES = ("done", "submitted", "reviewed")
+# moved only by the buttons, which check who may (R8): a write over RPC
+# must not mark one's own report reviewed (issue 7)
+WORKFLOW_FIELDS = frozenset([
+    "state", "date_done", "date_submitted", "date_reviewed"])
 
 
 class KamVisit(models.Model):
@@ -184,7 +188,8 @@ class KamVisit(models.Model):
         self._kam_check_visitor_or_supervisor()
         # write() brings compliance up to date and closes the "visit due"
         # activities the visit satisfies
-        self.write({"state": "done", "date_done": fields.Datetime.now()})
+        self._kam_write({"state": "done",
+                         "date_done": fields.Datetime.now()})
         return True
 
     @api.multi
@@ -197,8 +202,8 @@ class KamVisit(models.Model):
                 raise UserError(_(
                     "Summary: write the visit report of %s before "
                     "submitting it.") % visit.name)
-        self.write({"state": "submitted",
-                    "date_submitted": fields.Datetime.now()})
+        self._kam_write({"state": "submitted",
+                         "date_submitted": fields.Datetime.now()})
         self._kam_schedule_review()
         return True
 
@@ -207,8 +212,8 @@ class KamVisit(models.Model):
         """The supervisor has read the report."""
         self._kam_check_state(("submitted",), _("Review"))
         self._kam_check_reviewer()
-        self.write({"state": "reviewed",
-                    "date_reviewed": fields.Datetime.now()})
+        self._kam_write({"state": "reviewed",
+                         "date_reviewed": fields.Datetime.now()})
         self._kam_done_review_activities()
         return True
 
@@ -221,10 +226,10 @@ class KamVisit(models.Model):
         vals = {"state": "done"}
         if reason:
             vals["review_note"] = reason
-        self.write(vals)
+        self._kam_write(vals)
         self._kam_done_review_activities()
         for visit in self:
-            visit.activity_schedule_kam(
+            visit._kam_activity_schedule(
                 "mail.mail_activity_data_todo", visit.user_id,
                 _("Visit report sent back: %s") % visit.name,
                 note=visit.review_note)
@@ -234,7 +239,7 @@ class KamVisit(models.Model):
     def action_cancel(self):
         self._kam_check_state(("planned", "done"), _("Cancel"))
         self._kam_check_visitor_or_supervisor()
-        self.write({"state": "cancelled"})
+        self._kam_write({"state": "cancelled"})
         return True
 
     @api.multi
@@ -242,7 +247,7 @@ class KamVisit(models.Model):
         """Plan a cancelled visit again."""
         self._kam_check_state(("cancelled",), _("Plan Again"))
         self._kam_check_visitor_or_supervisor()
-        self.write({"state": "planned"})
+        self._kam_write({"state": "planned"})
         return True
 
     def _kam_check_reviewer(self):
@@ -260,8 +265,8 @@ class KamVisit(models.Model):
     # ------------------------------------------------------------------
     # Activities
     # ------------------------------------------------------------------
-    def activity_schedule_kam(self, type_xmlid, user, summary, note=None,
-                              date_deadline=None):
+    def _kam_activity_schedule(self, type_xmlid, user, summary, note=None,
+                               date_deadline=None):
         """Schedule an activity on the visit (Odoo 11 has no helper)."""
         self.ensure_one()
         if not user:
@@ -280,7 +285,7 @@ class KamVisit(models.Model):
 
     def _kam_schedule_review(self):
         for visit in self:
-            visit.activity_schedule_kam(
+            visit._kam_activity_schedule(
                 "kam_management.mail_activity_type_kam_visit_review",
                 visit.reviewer_id,
                 _("Review the visit report: %s") % visit.name)
@@ -303,8 +308,21 @@ class KamVisit(models.Model):
         for visit in self:
             visit.partner_id.sudo(self.env.uid).check_access_rule("read")
 
+    def _kam_check_workflow_vals(self, fnames):
+        """The state and its dates move only through the buttons."""
+        protected = sorted(set(fnames) & WORKFLOW_FIELDS)
+        if protected and self.env.uid != SUPERUSER_ID:
+            raise UserError(_(
+                "These fields are set by the visit's buttons (Mark as Done, "
+                "Submit Report, Review...) and cannot be written: %s.")
+                % ", ".join(protected))
+
     @api.model
     def create(self, vals):
+        # a new visit starts planned
+        self._kam_check_workflow_vals(
+            set(vals) - {"state"} if vals.get("state", "planned") ==
+            "planned" else set(vals))
         visit = super(KamVisit, self).create(vals)
         visit._kam_check_partner_access()
         if visit.state in DONE_STATES:
@@ -313,6 +331,11 @@ class KamVisit(models.Model):
 
     @api.multi
     def write(self, vals):
+        self._kam_check_workflow_vals(vals)
+        return self._kam_write(vals)
+
+    def _kam_write(self, vals):
+        """Write, the workflow fields included (the buttons)."""
         partners = self.mapped("partner_id")
         res = super(KamVisit, self).write(vals)
         if "partner_id" in vals:
