@@ -878,17 +878,23 @@ BYPASS_CASES = [
     (M1, "kam.requirement", on(requirement_in, "review"),
      {"approved_user_id": 1}),
     (M1, "kam.info", info_new, {"state": "closed"}),
+    # a context key is no pass: RPC callers choose their context
+    (M1, "kam.info", info_new, {"state": "acknowledged"},
+     {"kam_info_workflow": True}),
 ]
 
 
-@pytest.mark.parametrize("login,model,setup,vals", BYPASS_CASES, ids=[
-    "%s-%s-write-%s-refused" % (case[0], case[1], sorted(case[3])[0])
+@pytest.mark.parametrize("case", BYPASS_CASES, ids=[
+    "%s-%s-write-%s%s-refused" % (case[0], case[1], sorted(case[3])[0],
+                                  "-context" if case[4:] else "")
     for case in BYPASS_CASES])
-def test_workflow_fields_refused(server, world, login, model, setup, vals):
+def test_workflow_fields_refused(server, world, case):
+    login, model, setup, vals = case[:4]
+    context = case[4] if case[4:] else {}
     watched, ids, fields = setup(world)
     fields = sorted(set(fields) | set(vals))
     before = world.admin(watched, "read", ids, fields)
     with pytest.raises(xmlrpc.client.Fault) as info:
-        server.call(login, model, "write", ids, vals)
+        server.call(login, model, "write", ids, vals, context=context)
     assert info.value.faultCode in (2, 4), info.value.faultString[-600:]
     assert world.admin(watched, "read", ids, fields) == before

@@ -332,17 +332,23 @@ class KamVisit(models.Model):
     @api.multi
     def write(self, vals):
         self._kam_check_workflow_vals(vals)
-        return self._kam_write(vals)
+        partners = self.mapped("partner_id")
+        res = super(KamVisit, self).write(vals)
+        self._kam_after_write(vals, partners)
+        return res
 
     def _kam_write(self, vals):
         """Write, the workflow fields included (the buttons)."""
         partners = self.mapped("partner_id")
         res = super(KamVisit, self).write(vals)
+        self._kam_after_write(vals, partners)
+        return res
+
+    def _kam_after_write(self, vals, partners):
         if "partner_id" in vals:
             self._kam_check_partner_access()
         if set(vals) & {"state", "visit_date", "user_id", "partner_id"}:
             self._kam_refresh_compliance(partners | self.mapped("partner_id"))
-        return res
 
     def _kam_refresh_compliance(self, partners):
         """Visits done, cancelled or moved change their accounts' visit
