@@ -238,6 +238,15 @@ class World(object):
         self.prospect = self.make("res.partner", {
             "name": "%s Prospect Co." % MARK, "is_company": True})
         self._fixtures = {}
+        self._shared = {}
+        self._all = {}
+
+    def all_ids(self, model, domain):
+        """Every record of ``model`` (the read-scope cases only read, so
+        the answer is kept per model)."""
+        if model not in self._all:
+            self._all[model] = set(self.admin(model, "search", domain))
+        return self._all[model]
 
     def admin(self, model, method, *args, **kwargs):
         return self.server.call("admin", model, method, *args, **kwargs)
@@ -346,6 +355,13 @@ class World(object):
                 "kam_management.requirement_stage_target_received")
         return self.make(model, self.vals(model, owner))
 
+    def shared(self, key, setup):
+        """The record a refusal case watches, made once for all the callers
+        (a refused call changes nothing: every case checks it)."""
+        if key not in self._shared:
+            self._shared[key] = setup(self)
+        return self._shared[key]
+
     def fixture(self, model, owner):
         """One shared record per model and owner (writes are harmless)."""
         if model == "kam.support.team.member":
@@ -372,10 +388,14 @@ class World(object):
                              [("partner_id", "in", accounts)])
             if ids:
                 self.admin(model, "unlink", ids)
-        for model, rid in reversed(self.created):
-            if self.admin(model, "search", [("id", "=", rid)],
-                          context={"active_test": False}):
-                self.admin(model, "unlink", [rid])
+        # newest first, one call per run of records of the same model
+        for model, rows in itertools.groupby(reversed(self.created),
+                                             key=lambda row: row[0]):
+            ids = self.admin(model, "search",
+                             [("id", "in", [rid for _m, rid in rows])],
+                             context={"active_test": False})
+            if ids:
+                self.admin(model, "unlink", ids)
 
 
 @pytest.fixture(scope="module")
@@ -409,13 +429,15 @@ def test_read_scope(server, world, login, model):
         if model == "res.partner" else []
     scope = SCOPES.get(model, {}).get(CLASS[login])
     domain = base + (scope(me) if scope else [])
-    fields = PARTNER_READ_FIELDS if model == "res.partner" else []
+    fields = PARTNER_READ_FIELDS if model == "res.partner" \
+        else [WRITE_FIELD[model]]
     rows = server.call(login, model, "search_read", base, fields=fields)
-    expected = set(world.admin(model, "search", domain))
+    expected = set(world.admin(model, "search", domain)) if scope \
+        else world.all_ids(model, base)
     assert {row["id"] for row in rows} == expected
     if scope:
         # the scope really narrows: there are records the role must not see
-        hidden = set(world.admin(model, "search", base)) - expected
+        hidden = world.all_ids(model, base) - expected
         # (the demo data has nothing outside the regional manager's region
         # for some models, kam_service's station serves every complaint;
         # KAMs and team support staff always have records they must not see)
@@ -676,8 +698,13 @@ def settings(world):
         [("key", "like", "kam_management.%")]), ["key", "value"]
 
 
+_SETUPS = {}
+
+
 def on(fn, *args):
-    return lambda world: fn(world, *args)
+    """``fn(world, *args)``, one callable per (fn, args): the cases that
+    watch a record in the same state share it (see World.shared)."""
+    return _SETUPS.setdefault((fn, args), lambda world: fn(world, *args))
 
 
 VISIT_CALLERS = (C, M2, S)
@@ -778,7 +805,7 @@ def wizard(world, login, model, ids):
     "%s-%s-%s-refused" % case for case in ACTION_CASES])
 def test_action_refused(server, world, login, model, method):
     setup, _callers = ACTIONS[(model, method)]
-    watched, ids, fields = setup(world)
+    watched, ids, fields = world.shared(setup, setup)
     before = world.admin(watched, "read", ids, fields)
     if model in ("kam.promote.wizard", "kam.pareto.wizard",
                  "kam.requirement.reject.wizard", "res.config.settings"):
@@ -891,7 +918,7 @@ BYPASS_CASES = [
 def test_workflow_fields_refused(server, world, case):
     login, model, setup, vals = case[:4]
     context = case[4] if case[4:] else {}
-    watched, ids, fields = setup(world)
+    watched, ids, fields = world.shared(setup, setup)
     fields = sorted(set(fields) | set(vals))
     before = world.admin(watched, "read", ids, fields)
     with pytest.raises(xmlrpc.client.Fault) as info:
