@@ -85,9 +85,23 @@ def test_visit_done_in_the_future_is_refused(env):
     with raises_and_rolls_back(env, ValidationError, match="Visit Date"):
         visit.action_done()
     assert visit.state == "planned"
+    # (a user cannot create a done visit at all, see the next test; the
+    # system can, but not in the future)
     with raises_and_rolls_back(env, ValidationError, match="Visit Date"):
-        new_visit(env, "kam_manager_1", visit_date="2099-01-01 09:00:00",
-                  state="done")
+        env["kam.visit"].create({
+            "partner_id": ref(env, "partner_kam_suzhou_industrial").id,
+            "purpose": "x", "visit_date": "2099-01-01 09:00:00",
+            "state": "done"})
+
+
+def test_visit_state_moves_only_through_the_buttons(env):
+    """Issue 7: writing the state over RPC would skip the review (R8)."""
+    with raises_and_rolls_back(env, UserError, match="state"):
+        new_visit(env, "kam_manager_1", state="reviewed")
+    visit = new_visit(env, "kam_manager_1")
+    with raises_and_rolls_back(env, UserError, match="date_done, state"):
+        visit.write({"state": "done", "date_done": PAST})
+    assert visit.state == "planned"
 
 
 def test_visit_on_an_ordinary_partner_is_refused(env):

@@ -18,6 +18,8 @@ REPORT_TYPES = [
     ("region_monthly", "Regional Customer-Information Report"),
 ]
 VISIT_DONE = ("done", "submitted", "reviewed")
+# what a user writes on a month-end report; the rest is data or workflow
+USER_FIELDS = frozenset(["comments"])
 # an arbitrary constant: serialises concurrent runs of the monthly action
 CRON_LOCK = 48151624
 
@@ -294,7 +296,7 @@ class KamReport(models.Model):
     def _kam_figures_sales(self, account_ids):
         """Confirmed sales of the month vs target (R4)."""
         Scorecard = self.env["kam.scorecard"].sudo()  # sudo: figures
-        sales = Scorecard.kam_sales_by_account(
+        sales = Scorecard._kam_sales_by_account(
             account_ids, self.period_start, self.period_end,
             self.company_id.currency_id)
         amount = sum(v["amount"] for v in sales.values())
@@ -306,7 +308,7 @@ class KamReport(models.Model):
                 ("kam_region_id", "=", self.region_id.id),
                 ("kam_is_key_account", "=", True)]).mapped(
                     "kam_manager_id").ids
-        targets = self.env["kam.target"].sudo().kam_target_amounts(  # sudo: figures
+        targets = self.env["kam.target"].sudo()._kam_target_amounts(  # sudo: figures
             users, self.period_start, self.period_end, self.company_id.id)
         target = sum(targets.values())
         return {"sales_amount": amount, "target_amount": target,
@@ -509,11 +511,16 @@ class KamReport(models.Model):
 
     @api.multi
     def write(self, vals):
-        if "state" in vals and self.env.uid != SUPERUSER_ID:
-            # the buttons write it as the system after their checks
-            raise UserError(_(
-                "Status: use the buttons Submit and Acknowledge to move the "
-                "report on."))
+        # everything but the comments comes from the data or the buttons:
+        # over RPC nobody acknowledges their own report or improves its
+        # figures (issue 7); the system writes them as superuser
+        protected = sorted(f for f in set(vals) - USER_FIELDS
+                           if not f.startswith(("message_", "activity_")))
+        if protected and self.env.uid != SUPERUSER_ID:
+            raise AccessError(_(
+                "These fields of a month-end report are set from the data "
+                "and by its buttons and cannot be written: %s.")
+                % ", ".join(protected))
         if set(vals) & {"report_type", "user_id", "region_id",
                         "period_start"}:
             for report in self:

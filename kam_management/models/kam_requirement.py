@@ -513,8 +513,11 @@ class KamRequirement(models.Model):
 
     @api.multi
     def action_open_reject_wizard(self):
-        """The "Send Back" button: ask for the reason."""
+        """The "Send Back" button: ask for the reason (only whoever may
+        send the solution back opens the wizard)."""
         self.ensure_one()
+        self._kam_check_write()
+        self._kam_check_manager(_("Send Back"))
         action = self.env.ref(
             "kam_management.kam_requirement_reject_wizard_action").read()[0]
         action["context"] = {"default_requirement_id": self.id}

@@ -223,7 +223,7 @@ class KamScorecard(models.Model):
     # Figures, one method per criterion (each for all KAMs at once)
     # ------------------------------------------------------------------
     @api.model
-    def kam_sales_by_account(self, account_ids, start, end, currency=None):
+    def _kam_sales_by_account(self, account_ids, start, end, currency=None):
         """Confirmed sales per account in [start, end]:
         {account_id: {"amount": untaxed in ``currency`` (default: the
         user's company currency), "orders": number of orders}}. Other
@@ -275,7 +275,7 @@ class KamScorecard(models.Model):
                                    []).extend(account_ids)
         sales = {}
         for currency, account_ids in by_currency.items():
-            for account_id, value in self.kam_sales_by_account(
+            for account_id, value in self._kam_sales_by_account(
                     account_ids, start, end, currency).items():
                 sales[(currency.id, account_id)] = value
         result = {}
@@ -348,7 +348,7 @@ class KamScorecard(models.Model):
             mine = accounts.filtered(
                 lambda a, cur=currency:
                 companies[a.kam_manager_id.id].currency_id == cur)
-            sales.update(self.kam_sales_by_account(
+            sales.update(self._kam_sales_by_account(
                 mine.ids, start, end, currency))
         wallet, ours = {}, {}
         for account in accounts:
@@ -404,7 +404,7 @@ class KamScorecard(models.Model):
             self._kam_scorecard_users(start, end)
         if not users:
             return self.browse()
-        targets = self.env["kam.target"].sudo().kam_target_amounts(  # sudo: every KAM
+        targets = self.env["kam.target"].sudo()._kam_target_amounts(  # sudo: every KAM
             users, start, end)
         sales = self._kam_score_sales(users, start, end)
         satisfaction = self._kam_score_satisfaction(users, start, end)

@@ -75,8 +75,8 @@ class KamTarget(models.Model):
                         target.date_to, other.date_from, other.date_to))
 
     @api.model
-    def kam_target_amounts(self, user_ids, date_from, date_to,
-                           company_id=None):
+    def _kam_target_amounts(self, user_ids, date_from, date_to,
+                            company_id=None):
         """Targets pro rata for the period: {user_id: amount}.
 
         amount = sum over overlapping targets of

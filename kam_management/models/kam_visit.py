@@ -7,10 +7,10 @@ from .kam_company import (check_same_company, check_user_allowed,
                           check_writer_allowed, with_partner_company)
 
 DONE_STATES = ("done", "submitted", "reviewed")
-# set only by the workflow buttons, never written directly
-VISIT_WORKFLOW_FIELDS = frozenset([
-    "state", "date_done", "date_submitted", "date_reviewed",
-])
+# moved only by the buttons, which check who may (R8): a write over RPC
+# must not mark one's own report reviewed (issue 7)
+WORKFLOW_FIELDS = frozenset([
+    "state", "date_done", "date_submitted", "date_reviewed"])
 
 
 class KamVisit(models.Model):
@@ -201,7 +201,8 @@ class KamVisit(models.Model):
         self._kam_check_visitor_or_supervisor()
         # write() brings compliance up to date and closes the "visit due"
         # activities the visit satisfies
-        self._kam_workflow_write({"state": "done", "date_done": fields.Datetime.now()})
+        self._kam_write({"state": "done",
+                         "date_done": fields.Datetime.now()})
         return True
 
     @api.multi
@@ -214,8 +215,8 @@ class KamVisit(models.Model):
                 raise UserError(_(
                     "Summary: write the visit report of %s before "
                     "submitting it.") % visit.name)
-        self._kam_workflow_write({"state": "submitted",
-                                  "date_submitted": fields.Datetime.now()})
+        self._kam_write({"state": "submitted",
+                         "date_submitted": fields.Datetime.now()})
         self._kam_schedule_review()
         return True
 
@@ -224,8 +225,8 @@ class KamVisit(models.Model):
         """The supervisor has read the report."""
         self._kam_check_state(("submitted",), _("Review"))
         self._kam_check_reviewer()
-        self._kam_workflow_write({"state": "reviewed",
-                                  "date_reviewed": fields.Datetime.now()})
+        self._kam_write({"state": "reviewed",
+                         "date_reviewed": fields.Datetime.now()})
         self._kam_done_review_activities()
         return True
 
@@ -238,10 +239,10 @@ class KamVisit(models.Model):
         vals = {"state": "done"}
         if reason:
             vals["review_note"] = reason
-        self._kam_workflow_write(vals)
+        self._kam_write(vals)
         self._kam_done_review_activities()
         for visit in self:
-            visit.activity_schedule_kam(
+            visit._kam_activity_schedule(
                 "mail.mail_activity_data_todo", visit.user_id,
                 _("Visit report sent back: %s") % visit.name,
                 note=visit.review_note)
@@ -251,7 +252,7 @@ class KamVisit(models.Model):
     def action_cancel(self):
         self._kam_check_state(("planned", "done"), _("Cancel"))
         self._kam_check_visitor_or_supervisor()
-        self._kam_workflow_write({"state": "cancelled"})
+        self._kam_write({"state": "cancelled"})
         return True
 
     @api.multi
@@ -259,7 +260,7 @@ class KamVisit(models.Model):
         """Plan a cancelled visit again."""
         self._kam_check_state(("cancelled",), _("Plan Again"))
         self._kam_check_visitor_or_supervisor()
-        self._kam_workflow_write({"state": "planned"})
+        self._kam_write({"state": "planned"})
         return True
 
     def _kam_check_reviewer(self):
@@ -277,8 +278,8 @@ class KamVisit(models.Model):
     # ------------------------------------------------------------------
     # Activities
     # ------------------------------------------------------------------
-    def activity_schedule_kam(self, type_xmlid, user, summary, note=None,
-                              date_deadline=None):
+    def _kam_activity_schedule(self, type_xmlid, user, summary, note=None,
+                               date_deadline=None):
         """Schedule an activity on the visit (Odoo 11 has no helper)."""
         self.ensure_one()
         if not user:
@@ -297,7 +298,7 @@ class KamVisit(models.Model):
 
     def _kam_schedule_review(self):
         for visit in self:
-            visit.activity_schedule_kam(
+            visit._kam_activity_schedule(
                 "kam_management.mail_activity_type_kam_visit_review",
                 visit.reviewer_id,
                 _("Review the visit report: %s") % visit.name)
@@ -320,38 +321,49 @@ class KamVisit(models.Model):
         for visit in self:
             visit.partner_id.sudo(self.env.uid).check_access_rule("read")
 
+    def _kam_check_workflow_vals(self, fnames):
+        """The state and its dates move only through the buttons."""
+        protected = sorted(set(fnames) & WORKFLOW_FIELDS)
+        if protected and self.env.uid != SUPERUSER_ID:
+            raise UserError(_(
+                "These fields are set by the visit's buttons (Mark as Done, "
+                "Submit Report, Review...) and cannot be written: %s.")
+                % ", ".join(protected))
+
     @api.model
     def create(self, vals):
         vals = with_partner_company(self.env, vals)
+        # a new visit starts planned
+        self._kam_check_workflow_vals(
+            set(vals) - {"state"} if vals.get("state", "planned") ==
+            "planned" else set(vals))
         visit = super(KamVisit, self).create(vals)
         visit._kam_check_partner_access()
         if visit.state in DONE_STATES:
             visit._kam_refresh_compliance(visit.partner_id)
         return visit
 
-    def _kam_workflow_write(self, vals):
-        """Write the status fields (the buttons' checks were done)."""
-        return self.with_context(kam_visit_workflow=True).write(vals)
-
     @api.multi
     def write(self, vals):
-        protected = sorted(set(vals) & VISIT_WORKFLOW_FIELDS)
-        if protected and self.env.uid != SUPERUSER_ID and \
-                not self.env.context.get("kam_visit_workflow"):
-            # a report goes through done, submitted and reviewed (R8): a
-            # written status would skip the supervisor's review
-            raise UserError(_(
-                "Status: use the buttons (Mark as Done, Submit Report, "
-                "Review...) to move a visit on; these fields cannot be "
-                "written: %s.") % ", ".join(protected))
+        self._kam_check_workflow_vals(vals)
         partners = self.mapped("partner_id")
         vals = with_partner_company(self.env, vals)
         res = super(KamVisit, self).write(vals)
+        self._kam_after_write(vals, partners)
+        return res
+
+    def _kam_write(self, vals):
+        """Write, the workflow fields included (the buttons)."""
+        partners = self.mapped("partner_id")
+        res = super(KamVisit, self).write(vals)
+        self._kam_after_write(vals, partners)
+        return res
+
+    def _kam_after_write(self, vals, partners):
         if "partner_id" in vals:
             self._kam_check_partner_access()
         if set(vals) & {"state", "visit_date", "user_id", "partner_id"}:
             self._kam_refresh_compliance(partners | self.mapped("partner_id"))
-        return res
 
     def _kam_refresh_compliance(self, partners):
         """Visits done, cancelled or moved change their accounts' visit

@@ -1,6 +1,7 @@
 # Copyright 2026 kam_management authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 from .kam_rfm_snapshot import PARAM_DEFAULTS
 
@@ -85,6 +86,11 @@ class ResConfigSettings(models.TransientModel):
 
     @api.multi
     def set_values(self):
+        # public, so callable over RPC without ``execute`` and its check:
+        # the RPC-wide settings are system parameters, for administrators
+        if not self.env.user._is_admin():
+            raise AccessError(_(
+                "Only administrators can change the key-account settings."))
         res = super(ResConfigSettings, self).set_values()
         values = self._kam_rfm_raw()
         self.env["kam.rfm.snapshot"]._kam_rfm_settings(values)

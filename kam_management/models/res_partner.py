@@ -320,6 +320,12 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
+    def _kam_check_readable(self):
+        """The buttons that open an account's records are public methods:
+        only for users who may read the account (issue 7)."""
+        self.check_access_rights("read")
+        self.check_access_rule("read")
+
     @api.multi
     def action_kam_promote(self):
         """Open the promotion wizard for the selected companies."""
@@ -346,6 +352,7 @@ class ResPartner(models.Model):
     @api.multi
     def action_kam_view_visits(self):
         self.ensure_one()
+        self._kam_check_readable()
         action = self.env.ref("kam_management.kam_visit_action").read()[0]
         action["domain"] = [("partner_id", "=", self.id)]
         action["context"] = {"default_partner_id": self.id}
@@ -354,6 +361,7 @@ class ResPartner(models.Model):
     @api.multi
     def action_kam_view_relationship_history(self):
         self.ensure_one()
+        self._kam_check_readable()
         action = self.env.ref(
             "kam_management.kam_relationship_history_action").read()[0]
         action["domain"] = [("partner_id", "=", self.id)]
@@ -466,6 +474,7 @@ class ResPartner(models.Model):
     @api.multi
     def action_kam_view_support_team(self):
         self.ensure_one()
+        self._kam_check_readable()
         action = self.env.ref(
             "kam_management.kam_support_team_action").read()[0]
         action.update(views=[(False, "form")], view_mode="form",
@@ -475,6 +484,7 @@ class ResPartner(models.Model):
     @api.multi
     def action_kam_view_requirements(self):
         self.ensure_one()
+        self._kam_check_readable()
         action = self.env.ref(
             "kam_management.kam_requirement_action").read()[0]
         action["domain"] = [("partner_id", "=", self.id)]
@@ -485,6 +495,7 @@ class ResPartner(models.Model):
     @api.multi
     def action_kam_view_complaints(self):
         self.ensure_one()
+        self._kam_check_readable()
         action = self.env.ref(
             "kam_management.kam_complaint_action").read()[0]
         action["domain"] = [("partner_id", "=", self.id)]
@@ -526,6 +537,7 @@ class ResPartner(models.Model):
     @api.multi
     def action_kam_view_info(self):
         self.ensure_one()
+        self._kam_check_readable()
         action = self.env.ref("kam_management.kam_info_action").read()[0]
         action["domain"] = [("partner_id", "=", self.id)]
         action["context"] = {"default_partner_id": self.id}

@@ -210,6 +210,7 @@ class KamParetoWizard(models.TransientModel):
     def action_select_candidates(self):
         """Tick every candidate for promotion."""
         self.ensure_one()
+        self._check_kam_pareto_access()
         self.line_ids.filtered(
             lambda line: line.status == "candidate").write({"selected": True})
         return self._kam_reopen()
