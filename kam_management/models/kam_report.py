@@ -517,7 +517,7 @@ class KamReport(models.Model):
         protected = sorted(f for f in set(vals) - USER_FIELDS
                            if not f.startswith(("message_", "activity_")))
         if protected and self.env.uid != SUPERUSER_ID:
-            raise AccessError(_(
+            raise UserError(_(
                 "These fields of a month-end report are set from the data "
                 "and by its buttons and cannot be written: %s.")
                 % ", ".join(protected))

@@ -333,10 +333,15 @@ class KamVisit(models.Model):
     @api.model
     def create(self, vals):
         vals = with_partner_company(self.env, vals)
-        # a new visit starts planned
+        # a new visit starts planned, or done when it is logged after the
+        # fact (as Mark as Done would do); submitted and reviewed only
+        # through the buttons (R8)
+        state = vals.get("state", "planned")
         self._kam_check_workflow_vals(
-            set(vals) - {"state"} if vals.get("state", "planned") ==
-            "planned" else set(vals))
+            set(vals) - {"state"} if state in ("planned", "done")
+            else set(vals))
+        if state == "done":
+            vals = dict(vals, date_done=fields.Datetime.now())
         visit = super(KamVisit, self).create(vals)
         visit._kam_check_partner_access()
         if visit.state in DONE_STATES:
