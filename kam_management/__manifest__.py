@@ -4,7 +4,7 @@
     "name": "Key Account Management",
     "summary": "Key accounts, regional key-account departments, relationship "
                "levels and their history (大客户管理)",
-    "version": "11.0.1.0.0",
+    "version": "11.0.1.1.0",
     "development_status": "Beta",
     "category": "Sales",
     "website": "https://github.com/kam-management/kam_management",
