@@ -265,7 +265,8 @@ def test_missing_manager_is_reported_not_a_crash(env):
 def test_concurrent_run_skips(env, registry):
     """A second run while another transaction holds the lock does nothing."""
     from conftest import environment
-    env.cr.execute("SELECT pg_advisory_xact_lock(48151623)")
+    env.cr.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
+                   ("kam_management.ir_cron_visit_compliance",))
     with environment(registry) as other:
         assert other["kam.visit.compliance"]._cron_visit_compliance() is False
 

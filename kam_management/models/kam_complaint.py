@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import html_escape
 
 from .kam_company import check_same_company, check_writer_allowed
-from .kam_lock import LOCK_COMPLAINT_BREACH, acquire_run
+from .kam_lock import acquire_run
 
 COMPLAINT_STATES = [
     ("new", "Received"),
@@ -321,7 +321,7 @@ class KamComplaint(models.Model):
         """Scheduled action ``ir_cron_complaint_breach``: flag complaints
         that passed a deadline with nobody answering. Idempotent; a run
         that starts while another one is running skips."""
-        if not acquire_run(self.env, LOCK_COMPLAINT_BREACH,
+        if not acquire_run(self.env,
                            "kam_management.ir_cron_complaint_breach"):
             return False
         now = fields.Datetime.now()

@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .kam_company import (check_same_company, check_user_allowed,
                           check_writer_allowed, with_partner_company)
-from .kam_lock import LOCK_INFO_ESCALATION, acquire_run
+from .kam_lock import acquire_run
 from .kam_settings import number_param
 
 _logger = logging.getLogger(__name__)
@@ -218,7 +218,7 @@ class KamInfo(models.Model):
         so the directors get an "overdue" escalation activity. Idempotent:
         ``re_escalated_date`` marks the items done, and a run that starts
         while another one is running skips. Returns their number."""
-        if not acquire_run(self.env, LOCK_INFO_ESCALATION,
+        if not acquire_run(self.env,
                            "kam_management.ir_cron_info_escalation"):
             _logger.info("information escalation: another run is in progress")
             return 0

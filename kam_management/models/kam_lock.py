@@ -6,8 +6,8 @@ Two runs of the same action at the same time (two cron workers of a
 multi-process server, or a cron and a button) must never write the same
 activities, snapshots or reports twice. Two things make sure of it:
 
-* each action takes a PostgreSQL transaction-level advisory lock with its
-  own key: a run that finds it taken skips;
+* each action takes a PostgreSQL transaction-level advisory lock keyed by
+  its cron's XML id (``hashtext``): a run that finds it taken skips;
 * Odoo runs every transaction in REPEATABLE READ, so a run whose snapshot
   was taken *before* another run committed would not see that run's rows
   (and would insert its activities again). Each run therefore also
@@ -23,7 +23,7 @@ import psycopg2.extensions
 
 _logger = logging.getLogger(__name__)
 
-TRY_LOCK_SQL = "SELECT pg_try_advisory_xact_lock(%s)"
+TRY_LOCK_SQL = "SELECT pg_try_advisory_xact_lock(hashtext(%s))"
 
 # A no-op update: it writes a new row version, which is what makes a
 # concurrent update of the same row a serialization failure.
@@ -31,27 +31,20 @@ MARK_RUN_SQL = """
 UPDATE ir_model_data SET noupdate = noupdate WHERE module = %s AND name = %s
 """
 
-# Keys of the scheduled actions added after the first three (those keep
-# their keys next to their SQL); any two keys differ.
-LOCK_COMPLAINT_BREACH = 48151625
-LOCK_INFO_ESCALATION = 48151626
-LOCK_MONTH_END_INFORMATION = 48151627
-LOCK_SCORECARD = 48151628
-
 
 def try_lock(cr, key):
-    """Take the advisory lock ``key`` for this transaction; False when
-    another transaction holds it."""
+    """Take the advisory lock named ``key`` for this transaction; False
+    when another transaction holds it."""
     cr.execute(TRY_LOCK_SQL, (key,))
     return cr.fetchone()[0]
 
 
-def acquire_run(env, key, cron_xmlid):
+def acquire_run(env, cron_xmlid):
     """Start a run of the scheduled action ``cron_xmlid``: True when this
     transaction may do the work, False when another run holds it or has
     committed since this transaction's snapshot (see the module doc)."""
     cr = env.cr
-    if not try_lock(cr, key):
+    if not try_lock(cr, cron_xmlid):
         return False
     try:
         with cr.savepoint():

@@ -7,8 +7,7 @@ from datetime import timedelta
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from .kam_lock import (LOCK_MONTH_END_INFORMATION, LOCK_SCORECARD,
-                       acquire_run)
+from .kam_lock import acquire_run
 from .kam_settings import number_param
 
 _logger = logging.getLogger(__name__)
@@ -20,8 +19,6 @@ REPORT_TYPES = [
 VISIT_DONE = ("done", "submitted", "reviewed")
 # what a user writes on a month-end report; the rest is data or workflow
 USER_FIELDS = frozenset(["comments"])
-# an arbitrary constant: serialises concurrent runs of the monthly action
-CRON_LOCK = 48151624
 
 
 def month_bounds(day):
@@ -599,7 +596,7 @@ class KamReport(models.Model):
         are never created again (and the database refuses duplicates);
         drafts get fresh figures, submitted reports keep theirs; the
         "write your report" activity goes out once (``figures_date``)."""
-        if not acquire_run(self.env, CRON_LOCK,
+        if not acquire_run(self.env,
                            "kam_management.ir_cron_monthly_reports"):
             _logger.info("monthly reports: another run is in progress")
             return self.browse()
@@ -609,7 +606,7 @@ class KamReport(models.Model):
             first - timedelta(days=1)))[0]
         # the scorecards of the month, unless the scorecard action is
         # refreshing them right now (it covers the previous month too)
-        if acquire_run(self.env, LOCK_SCORECARD, "kam_management.ir_cron_scorecard"):
+        if acquire_run(self.env, "kam_management.ir_cron_scorecard"):
             scorecards = self.env["kam.scorecard"].sudo()  # sudo: cron
             scorecards._kam_refresh_scorecards(period)
         reports = self._kam_ensure_reports(period)
@@ -637,7 +634,7 @@ class KamReport(models.Model):
         action). Idempotent: ``month_end_requested`` marks the reports
         done, so a KAM who finished the activity gets no second one; a run
         that starts while another one is running skips."""
-        if not acquire_run(self.env, LOCK_MONTH_END_INFORMATION,
+        if not acquire_run(self.env,
                            "kam_management.ir_cron_month_end_information"):
             _logger.info("month-end information: another run is in progress")
             return self.browse()

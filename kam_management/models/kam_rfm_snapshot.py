@@ -40,9 +40,6 @@ PARAM_DEFAULTS = {
 
 # rows per UPDATE / INSERT statement of the refresh
 WRITE_BATCH = 2000
-# pg advisory lock key of the refresh ("KAMRFM" in ASCII, truncated)
-LOCK_KEY = 0x4B414D52464D
-
 # Confirmed orders (R13) with their untaxed amount converted to the currency
 # of the account's company (of the order's company for an account shared by
 # all companies) at the order date, with the rates of the order's company.
@@ -472,7 +469,7 @@ class KamRfmSnapshot(models.Model):
         as_of = fields.Date.from_string(
             as_of or fields.Date.context_today(self))
         cr = self.env.cr
-        if not acquire_run(self.env, LOCK_KEY, "kam_management.ir_cron_rfm_refresh"):
+        if not acquire_run(self.env, "kam_management.ir_cron_rfm_refresh"):
             if skip_if_locked:
                 _logger.info("RFM refresh already running; skipped")
                 return {}

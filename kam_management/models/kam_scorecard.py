@@ -6,7 +6,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
-from .kam_lock import LOCK_SCORECARD, acquire_run
+from .kam_lock import acquire_run
 
 _logger = logging.getLogger(__name__)
 
@@ -456,7 +456,7 @@ class KamScorecard(models.Model):
         """Daily: the current and the previous month. A run that starts
         while another one is running skips (the rows are upserted, so
         running twice in a row changes nothing)."""
-        if not acquire_run(self.env, LOCK_SCORECARD,
+        if not acquire_run(self.env,
                            "kam_management.ir_cron_scorecard"):
             _logger.info("scorecards: another run is in progress")
             return False

@@ -13,9 +13,6 @@ _logger = logging.getLogger(__name__)
 
 STATES = [("ok", "OK"), ("due_soon", "Due Soon"), ("overdue", "Overdue")]
 DUE_STATES = ("due_soon", "overdue")
-# an arbitrary constant: serialises concurrent runs of the daily action
-CRON_LOCK = 48151623
-
 # One row per key account and applicable visit rule, with its responsible
 # person, last qualifying visit and due date. Set-based on purpose: one
 # statement for any number of accounts (see make bench).
@@ -468,7 +465,7 @@ class KamVisitCompliance(models.Model):
         and returns False. Otherwise returns timings (see ``make bench``).
         """
         cr = self.env.cr
-        if not acquire_run(self.env, CRON_LOCK,
+        if not acquire_run(self.env,
                            "kam_management.ir_cron_visit_compliance"):
             _logger.info("visit compliance: another run is in progress")
             return False
