@@ -18,6 +18,19 @@ from contextlib import contextmanager
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _configure_addons_path()
+from odoo.addons.kam_management.tests.common import demo_password  # noqa: E402:
+    """Make ``odoo.addons.kam_management`` importable when the test modules
+    are collected: they share the demo-user helpers of the addon's tests."""
+    import odoo
+    odoo.tools.config.parse_config([
+        "--addons-path=%s,%s" % (
+            os.path.join(os.path.dirname(odoo.__file__), "addons"), ROOT)])
+
+
+_configure_addons_path()
 STATE = os.path.join(ROOT, ".state")
 DB = os.environ.get("KAM_TEST_DB", "kam_test")
 UPGRADE_DB = DB + "_upgrade"
@@ -177,8 +190,8 @@ class Server(object):
     def uid(self, login):
         if login not in self._uids:
             common = xmlrpc.client.ServerProxy(self.url + "/xmlrpc/2/common")
-            uid = common.authenticate(self.db, login, login if login != "admin"
-                                      else "admin", {})
+            uid = common.authenticate(self.db, login, demo_password(login),
+                                      {})
             assert uid, "cannot log in as %s" % login
             self._uids[login] = uid
         return self._uids[login]
@@ -187,7 +200,8 @@ class Server(object):
         """Call ``model.method`` as the demo user ``login`` (password = login)."""
         models = xmlrpc.client.ServerProxy(self.url + "/xmlrpc/2/object",
                                            allow_none=True)
-        return models.execute_kw(self.db, self.uid(login), login, model,
+        return models.execute_kw(self.db, self.uid(login),
+                                 demo_password(login), model,
                                  method, list(args), kwargs)
 
     def ref(self, xmlid):

@@ -350,23 +350,25 @@ class ResPartner(models.Model):
         return True
 
     @api.multi
-    def action_kam_view_visits(self):
+    def _kam_open_related(self, action_xmlid, **context):
+        """The window action ``action_xmlid`` limited to this account's
+        records, new ones defaulting to it: what every smart button of the
+        account form opens. Only for users who may read the account."""
         self.ensure_one()
         self._kam_check_readable()
-        action = self.env.ref("kam_management.kam_visit_action").read()[0]
+        action = self.env.ref(action_xmlid).read()[0]
         action["domain"] = [("partner_id", "=", self.id)]
-        action["context"] = {"default_partner_id": self.id}
+        action["context"] = dict(context, default_partner_id=self.id)
         return action
 
     @api.multi
+    def action_kam_view_visits(self):
+        return self._kam_open_related("kam_management.kam_visit_action")
+
+    @api.multi
     def action_kam_view_relationship_history(self):
-        self.ensure_one()
-        self._kam_check_readable()
-        action = self.env.ref(
-            "kam_management.kam_relationship_history_action").read()[0]
-        action["domain"] = [("partner_id", "=", self.id)]
-        action["context"] = {"default_partner_id": self.id}
-        return action
+        return self._kam_open_related(
+            "kam_management.kam_relationship_history_action")
 
     # ------------------------------------------------------------------
     # Support teams, requirements and complaints (R5-R7, R9)
@@ -473,34 +475,24 @@ class ResPartner(models.Model):
 
     @api.multi
     def action_kam_view_support_team(self):
-        self.ensure_one()
-        self._kam_check_readable()
-        action = self.env.ref(
-            "kam_management.kam_support_team_action").read()[0]
+        """The account's one team, straight in its form (R5)."""
+        action = self._kam_open_related(
+            "kam_management.kam_support_team_action")
         action.update(views=[(False, "form")], view_mode="form",
                       res_id=self.kam_support_team_id.id)
         return action
 
     @api.multi
     def action_kam_view_requirements(self):
-        self.ensure_one()
-        self._kam_check_readable()
-        action = self.env.ref(
-            "kam_management.kam_requirement_action").read()[0]
-        action["domain"] = [("partner_id", "=", self.id)]
-        action["context"] = {"default_partner_id": self.id,
-                             "search_default_open": 1}
-        return action
+        return self._kam_open_related(
+            "kam_management.kam_requirement_action", search_default_open=1)
 
     @api.multi
     def action_kam_view_complaints(self):
-        self.ensure_one()
-        self._kam_check_readable()
-        action = self.env.ref(
-            "kam_management.kam_complaint_action").read()[0]
-        action["domain"] = [("partner_id", "=", self.id)]
-        action["context"] = {"default_partner_id": self.id,
-                             "search_default_open": 1}
+        return self._kam_open_related(
+            "kam_management.kam_complaint_action", search_default_open=1)
+
+    # ------------------------------------------------------------------
     # Information and early warning (R10, R16) -- issue 6
     # ------------------------------------------------------------------
     kam_info_ids = fields.One2many(
@@ -536,12 +528,7 @@ class ResPartner(models.Model):
 
     @api.multi
     def action_kam_view_info(self):
-        self.ensure_one()
-        self._kam_check_readable()
-        action = self.env.ref("kam_management.kam_info_action").read()[0]
-        action["domain"] = [("partner_id", "=", self.id)]
-        action["context"] = {"default_partner_id": self.id}
-        return action
+        return self._kam_open_related("kam_management.kam_info_action")
 
     # ==================================================================
     # Key-account information database (R12, R14) and RFM analysis with

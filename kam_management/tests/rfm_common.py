@@ -2,7 +2,7 @@
 refreshes on explicit dates."""
 import importlib
 
-from common import key_account_vals, make_company
+from .common import key_account_vals, make_company
 
 
 def rfm_rules():
