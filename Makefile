@@ -3,7 +3,7 @@ KAM_DB ?= kam_demo
 KAM_PORT ?= 8069
 export KAM_DB KAM_PORT
 
-.PHONY: run setup test lint bench clean
+.PHONY: run setup test test-dates lint bench clean
 
 ## make run: set up everything and serve Odoo with the demo database
 run:
@@ -12,9 +12,15 @@ run:
 setup:
 	@bash scripts/setup.sh
 
-## make test: the whole suite (pytest over a real Odoo registry and PostgreSQL)
+## make test: the whole suite: Odoo's own runner for the in-process tests,
+## then pytest for the server, browser, worker and upgrade tests
 test:
 	@bash scripts/test.sh
+
+## make test-dates: the in-process suite and a demo install at faked dates
+## (libfaketime); KAM_TEST_DATES="YYYY-MM-DD ..." chooses the days
+test-dates:
+	@bash scripts/test-dates.sh
 
 ## make lint: flake8 and pylint-odoo (11.0 rules) on the addon
 lint: setup

@@ -9,10 +9,12 @@ log() { printf '[setup] %s\n' "$*"; }
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# --- system packages (lessc for Odoo's stylesheets, PostgreSQL 15) ---------------
+# --- system packages (lessc for Odoo's stylesheets, PostgreSQL 15, faketime) -----
 need_apt=()
 command -v lessc >/dev/null 2>&1 || need_apt+=(node-less)
 command -v pg_ctlcluster >/dev/null 2>&1 || need_apt+=(postgresql)
+# libfaketime: `make test-dates` runs the suite with the clock faked
+command -v faketime >/dev/null 2>&1 || need_apt+=(faketime)
 if [ "${KAM_WITH_BROWSER:-0}" = 1 ] && [ ! -x /usr/bin/chromium ]; then need_apt+=(chromium); fi
 if [ ${#need_apt[@]} -gt 0 ]; then
     log "installing ${need_apt[*]} with apt-get"

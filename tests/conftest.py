@@ -7,6 +7,7 @@ in-process environment whose transaction is rolled back after each test, or a
 real HTTP server for XML-RPC and browser tests.
 """
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -20,8 +21,7 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _configure_addons_path()
-from odoo.addons.kam_management.tests.common import demo_password  # noqa: E402:
+def _configure_addons_path():
     """Make ``odoo.addons.kam_management`` importable when the test modules
     are collected: they share the demo-user helpers of the addon's tests."""
     import odoo
@@ -31,6 +31,8 @@ from odoo.addons.kam_management.tests.common import demo_password  # noqa: E402:
 
 
 _configure_addons_path()
+from odoo.addons.kam_management.tests.common import demo_password  # noqa: E402
+
 STATE = os.path.join(ROOT, ".state")
 DB = os.environ.get("KAM_TEST_DB", "kam_test")
 UPGRADE_DB = DB + "_upgrade"
@@ -106,9 +108,22 @@ def copy_db():
 def install_log():
     """Fresh install of kam_management with demo data and zh_CN.
 
+    ``make test`` has built it already (scripts/odoo-tests.sh, Odoo's
+    runner with the in-process tests) and says so with KAM_TEST_INSTALLED=1:
+    its log is checked here again and the database is used as it is.
     KAM_TEST_REUSE=1 (for development only) upgrades the addon in the
     existing test database instead of building it again.
     """
+    if os.environ.get("KAM_TEST_INSTALLED") == "1":
+        with open(os.path.join(STATE, DB + "-odoo-tests.log")) as log:
+            text = log.read()
+        assert psql(DB, "select state from ir_module_module "
+                        "where name = 'kam_management'") == "installed"
+        problems = log_problems(text)
+        assert not problems, "install log has errors:\n" + "\n".join(
+            problems)
+        copy_db()
+        return text
     if os.environ.get("KAM_TEST_REUSE") == "1" and psql(
             "postgres", "select 1 from pg_database where datname = '%s'"
             % DB):
@@ -182,10 +197,20 @@ def free_port():
 class Server(object):
     """A running Odoo server on the test database, spoken to over XML-RPC."""
 
-    def __init__(self, url, db):
+    def __init__(self, url, db, log_path=None):
         self.url = url
         self.db = db
+        self.log_path = log_path
         self._uids = {}
+
+    def log_size(self):
+        return os.path.getsize(self.log_path)
+
+    def log_since(self, offset):
+        """What the server logged since ``offset`` (a ``log_size()``)."""
+        with open(self.log_path, errors="replace") as log:
+            log.seek(offset)
+            return log.read()
 
     def uid(self, login):
         if login not in self._uids:
@@ -218,7 +243,8 @@ def odoo_server(db, log_name, *args):
 
     ``args`` are extra command-line options (``--workers=2`` ...)."""
     port = free_port()
-    log = open(os.path.join(STATE, log_name), "w")
+    log_path = os.path.join(STATE, log_name)
+    log = open(log_path, "w")
     proc = subprocess.Popen(
         odoo_command("-d", db, "--db-filter=^%s$" % db,
                      "--http-interface=127.0.0.1", "--http-port=%d" % port,
@@ -236,7 +262,12 @@ def odoo_server(db, log_name, *args):
                 if time.time() > deadline or proc.poll() is not None:
                     raise RuntimeError("the Odoo server did not start")
                 time.sleep(0.5)
-        yield Server(url, db)
+        srv = Server(url, db, log_path)
+        log.flush()
+        problems = log_problems(srv.log_since(0))
+        assert not problems, "the server logged errors while starting:\n" \
+            + "\n".join(problems)
+        yield srv
     finally:
         stop_process_group(proc)
         log.close()
@@ -260,6 +291,25 @@ def stop_process_group(proc):
         except ProcessLookupError:
             pass
         return
+
+
+@pytest.fixture(autouse=True)
+def server_log_is_clean(request):
+    """Any ERROR or CRITICAL line that the shared test server logs while a
+    test runs fails that test (issue 11), unless the test declares it with
+    ``@pytest.mark.server_errors(regex, ...)``."""
+    if "server" not in request.fixturenames:
+        yield
+        return
+    srv = request.getfixturevalue("server")
+    start = srv.log_size()
+    yield
+    expected = [pattern for mark in request.node.iter_markers(
+        "server_errors") for pattern in mark.args]
+    problems = [line for line in log_problems(srv.log_since(start))
+                if not any(re.search(p, line) for p in expected)]
+    assert not problems, "the server logged errors during the test:\n" + \
+        "\n".join(problems)
 
 
 @pytest.fixture(scope="session")
