@@ -293,6 +293,15 @@ def stop_process_group(proc):
         return
 
 
+@pytest.fixture
+def expect_server_error(request):
+    """``expect_server_error(regex)``: this case expects the server to log
+    an ERROR line matching ``regex`` (for one case of a parametrized test,
+    where a marker would cover them all)."""
+    expected = request.node.kam_expected_server_errors = []
+    return expected.append
+
+
 @pytest.fixture(autouse=True)
 def server_log_is_clean(request):
     """Any ERROR or CRITICAL line that the shared test server logs while a
@@ -306,6 +315,7 @@ def server_log_is_clean(request):
     yield
     expected = [pattern for mark in request.node.iter_markers(
         "server_errors") for pattern in mark.args]
+    expected += getattr(request.node, "kam_expected_server_errors", [])
     problems = [line for line in log_problems(srv.log_since(start))
                 if not any(re.search(p, line) for p in expected)]
     assert not problems, "the server logged errors during the test:\n" + \

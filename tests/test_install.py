@@ -1,4 +1,6 @@
 """Fresh install and upgrade of the addon with the real Odoo runner."""
+from datetime import date, timedelta
+
 import odoo
 
 from conftest import UNINSTALL_DB, UPGRADE_DB, log_problems, psql, run_odoo
@@ -129,7 +131,9 @@ def _customer_made_key_account(env):
             env.ref("kam_management.relationship_level_partner").id})
     env["kam.visit"].create({
         "partner_id": customer.id, "user_id": kam.id,
-        "visit_date": "2026-01-15 02:00:00", "purpose": "Quarterly review"})
+        "visit_date": (date.today() - timedelta(days=20)).strftime(
+            "%Y-%m-%d 02:00:00"),
+        "purpose": "Quarterly review"})
     env["kam.requirement"].create({
         "partner_id": customer.id, "name": "Faster delivery to Pudong"})
     env["kam.info"].create({

@@ -9,11 +9,17 @@ scorecards have unique constraints, so the database itself refuses theirs).
 import threading
 import time
 import xmlrpc.client
+from datetime import date
 
 import odoo
 import pytest
 
 from conftest import STATE, WORKERS_DB, log_problems, odoo_server, psql
+
+# The monthly actions run for a March two years back (they take the day as an
+# argument): a month no demo record or other test uses, whatever today is.
+YEAR = date.today().year - 2
+MID_MARCH = "%d-03-15" % YEAR
 
 # (model, method, keyword arguments) of every scheduled action of the addon
 CRONS = {
@@ -23,11 +29,12 @@ CRONS = {
     "ir_cron_info_escalation": ("kam.info", "_cron_info_escalation", {}),
     "ir_cron_rfm_refresh": ("res.partner", "_cron_kam_rfm_refresh", {}),
     "ir_cron_monthly_reports": (
-        "kam.report", "_cron_monthly_reports", {"today": "2026-03-15"}),
+        "kam.report", "_cron_monthly_reports", {"today": MID_MARCH}),
     "ir_cron_month_end_information": (
-        "kam.report", "_cron_month_end_information", {"today": "2026-03-30"}),
+        "kam.report", "_cron_month_end_information",
+        {"today": "%d-03-30" % YEAR}),
     "ir_cron_scorecard": ("kam.scorecard", "_cron_scorecard",
-                          {"today": "2026-03-15"}),
+                          {"today": MID_MARCH}),
 }
 
 # Put back the conditions under which each action has work to do, so that a
@@ -63,13 +70,14 @@ RESET_SQL = {
         DELETE FROM kam_rfm_snapshot;""",
     "ir_cron_monthly_reports": """
         DELETE FROM mail_activity WHERE res_model = 'kam.report';
-        DELETE FROM kam_report WHERE period_start = '2026-02-01';""",
+        DELETE FROM kam_report WHERE period_start = '%d-02-01';""" % YEAR,
     "ir_cron_month_end_information": """
         DELETE FROM mail_activity WHERE res_model = 'kam.report';
-        DELETE FROM kam_report WHERE period_start = '2026-03-01';""",
+        DELETE FROM kam_report WHERE period_start = '%d-03-01';""" % YEAR,
     "ir_cron_scorecard": """
-        DELETE FROM kam_scorecard WHERE period_start >= '2026-02-01'
-                                    AND period_start < '2026-04-01';""",
+        DELETE FROM kam_scorecard WHERE period_start >= '%d-02-01'
+                                    AND period_start < '%d-04-01';""" % (
+        YEAR, YEAR),
 }
 
 # actions whose reset above guarantees that a run writes activities
