@@ -33,7 +33,7 @@ def main(db, names):
             if only:
                 loaded = unittest.TestSuite(
                     t for t in odoo.modules.module.unwrap_suite(loaded)
-                    if only in t.id())
+                    if isinstance(t, unittest.TestCase) and only in t.id())
             suite.addTest(loaded)
         threading.currentThread().testing = True
         result = unittest.TextTestRunner(verbosity=2).run(suite)

@@ -1,0 +1,244 @@
+# Copyright 2026 kam_management authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The 80/20 key-account finder (R1): ranking, shares, one-step promotion.
+
+Dates: the wizard ranks the fixed year ``PERIOD``, passed to it, on orders
+the tests make in and around that year. Demo orders are dated relative to
+the install day (at most 640 days before it) and other confirmed orders of
+the year, if any, are cancelled first, so only the tests' orders count;
+the key account seen outside the top is the tests' own too.
+"""
+import importlib
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from .common import KamCase, as_user, make_company, ref
+from .rfm_common import key_account, make_product, order
+
+PERIOD = {"date_from": "2015-01-01", "date_to": "2015-12-31"}
+
+# Odoo 11's message when a record rule refuses to read a partner
+READ_REFUSED = (r"security restrictions(?s:.*)"
+                r"Document type: res\.partner, Operation: read\)")
+
+
+def wizard(env, login="kam_regional", **vals):
+    vals = dict(PERIOD, **vals)
+    Wizard = env["kam.pareto.wizard"].with_env(as_user(env, login))
+    return Wizard.create(vals)
+
+
+def lines_by_partner(wiz):
+    return {line.partner_id: line for line in wiz.line_ids}
+
+
+class TestParetoRule(KamCase):
+    """The pure ranking rule."""
+
+    def test_pareto_ranking_rule(self):
+        module = importlib.import_module(
+            "odoo.addons.kam_management.wizards.kam_pareto_wizard")
+        lines = module.pareto_ranking(
+            {1: 10.0, 2: 10.0, 3: 80.0, 4: -5.0, 5: 0.0},
+            key_accounts={2, 9}, companies={1, 2, 3}, target=80.0)
+        self.assertEqual(
+            [(line["partner_id"], line["rank"], line["in_top"],
+              line["status"]) for line in lines],
+            [(3, 1, True, "candidate"), (1, 2, False, "other"),
+             (2, 3, False, "key_outside"), (9, None, False, "key_outside")])
+        # an individual in the top cannot be promoted
+        lines = module.pareto_ranking({7: 100.0}, set(), set(), 80.0)
+        self.assertEqual(lines[0]["status"], "top_individual")
+        self.assertEqual(module.pareto_ranking({}, set(), set(), 80.0), [])
+
+    def test_bad_period_and_share(self):
+        env = self.env
+        with self.raises_and_rolls_back(ValidationError, "before"):
+            wizard(env, date_from="2015-12-31", date_to="2015-01-01")
+        for share in (0.0, -10.0, 100.5):
+            with self.subTest(share=share):
+                with self.raises_and_rolls_back(ValidationError,
+                                                "Top Share"):
+                    wizard(env, share_target=share)
+        wiz = wizard(env, date_from="2015-06-01", date_to="2015-06-01",
+                     share_target=100.0)
+        self.assertTrue(wiz.id)
+        zh = env(context={"lang": "zh_CN"})
+        with self.assertRaisesRegex(ValidationError, "2015-01-01") as info:
+            with zh.cr.savepoint():
+                wizard(zh, date_from="2015-12-31", date_to="2015-01-01")
+        self.assertIn("2015-01-01", info.exception.name)
+        self.assertIn("期", info.exception.name)
+
+
+class TestPareto(KamCase):
+    """Ranking and promotion on the customers' orders of 2015."""
+
+    @classmethod
+    def setUpClass(cls):
+        """Revenues of 2015: A 500, B 300 (a key account), C 150, D 50; E
+        only a refund; an individual 0; orders outside 2015 or not
+        confirmed; a key account that bought only after 2015."""
+        super(TestPareto, cls).setUpClass()
+        env = cls.env
+        # only the orders below count in the period
+        env.cr.execute(
+            "UPDATE sale_order SET state = 'cancel' "
+            "WHERE state IN ('sale', 'done') "
+            "AND date_order >= %s AND date_order < %s",
+            ("2015-01-01", "2016-01-01"))
+        product = make_product(env)
+        a = make_company(env, "Pareto A")
+        b = key_account(env, "Pareto B")
+        c = make_company(env, "Pareto C")
+        d = make_company(env, "Pareto D")
+        e = make_company(env, "Pareto E")
+        idle = key_account(env, "Pareto Idle Key Account")
+        person = env["res.partner"].create({"name": "Pareto Person"})
+        contact = env["res.partner"].create({"name": "A's buyer",
+                                             "parent_id": a.id})
+        order(env, product, a, "2015-03-01", 300.0)
+        order(env, product, contact, "2015-12-31 23:00:00", 200.0)
+        order(env, product, b, "2015-06-01", 300.0)
+        order(env, product, c, "2015-01-01 00:00:00", 150.0)
+        order(env, product, d, "2015-07-01", 50.0)
+        order(env, product, e, "2015-07-01", -100.0)
+        order(env, product, person, "2015-07-01", 0.0)
+        order(env, product, a, "2016-01-01 00:00:00", 10000.0)
+        order(env, product, c, "2014-12-31 23:59:59", 10000.0)
+        order(env, product, d, "2015-05-01", 10000.0, state="cancel")
+        order(env, product, d, "2015-05-01", 10000.0, state="draft")
+        order(env, product, idle, "2016-01-01 00:00:00", 10000.0)
+        cls.customers = {"a": a, "b": b, "c": c, "d": d, "e": e,
+                         "idle": idle, "person": person}
+
+    def test_ranking_and_cumulative_shares(self):
+        env, customers = self.env, self.customers
+        wiz = wizard(env)
+        wiz.action_rank()
+        self.assertEqual(wiz.state, "ranked")
+        lines = lines_by_partner(wiz)
+        ranked = wiz.line_ids.filtered("rank").sorted("rank")
+        self.assertEqual(
+            ranked.mapped("partner_id"),
+            customers["a"] | customers["b"] | customers["c"]
+            | customers["d"])
+        self.assertEqual(ranked.mapped("revenue"),
+                         [500.0, 300.0, 150.0, 50.0])
+        self.assertEqual(ranked.mapped("share"), [50.0, 30.0, 15.0, 5.0])
+        self.assertEqual(ranked.mapped("cumulative_share"),
+                         [50.0, 80.0, 95.0, 100.0])
+        # A and B make 80%: C is not needed to reach it
+        self.assertEqual(ranked.mapped("in_top"),
+                         [True, True, False, False])
+        self.assertEqual([lines[customers[k]].status for k in "abcd"], [
+            "candidate", "key_top", "other", "other"])
+        self.assertEqual(
+            (wiz.customer_count, wiz.top_count, wiz.candidate_count),
+            (4, 2, 1))
+        self.assertEqual(wiz.total_revenue, 1000.0)
+        # no positive revenue: not ranked
+        self.assertNotIn(customers["e"], lines)
+        self.assertNotIn(customers["person"], lines)
+        # key accounts without revenue in the period are outside the top
+        outside = wiz.line_ids.filtered(
+            lambda line: line.status == "key_outside")
+        self.assertIn(customers["idle"], outside.mapped("partner_id"))
+        self.assertFalse(any(outside.mapped("rank")))
+        self.assertFalse(any(outside.mapped("in_top")))
+        self.assertEqual(wiz.outside_count, len(outside))
+        # ranking again replaces the lines
+        count = len(wiz.line_ids)
+        wiz.write({"share_target": 95.0})
+        wiz.action_rank()
+        self.assertEqual(len(wiz.line_ids), count)
+        self.assertEqual(
+            wiz.line_ids.filtered("rank").sorted("rank").mapped("in_top"),
+            [True, True, True, False])
+
+    def test_promote_in_one_step(self):
+        env, customers = self.env, self.customers
+        wiz = wizard(env)
+        wiz.action_rank()
+        wiz.action_select_candidates()
+        self.assertTrue(lines_by_partner(wiz)[customers["a"]].selected)
+        wiz.write({
+            "kam_account_type": "national",
+            "kam_manager_id": ref(env, "user_kam_manager_2").id,
+            "kam_region_id": ref(env, "region_east_china").id,
+            "kam_relationship_level_id": ref(
+                env, "relationship_level_preferred_supplier").id,
+            "reason": "Half of 2015's revenue",
+        })
+        wiz.action_promote()
+        a = customers["a"]
+        self.assertTrue(a.kam_is_key_account)
+        self.assertEqual(
+            (a.kam_account_type, a.kam_manager_id, a.kam_region_id,
+             a.kam_relationship_level_id),
+            ("national", ref(env, "user_kam_manager_2"),
+             ref(env, "region_east_china"),
+             ref(env, "relationship_level_preferred_supplier")))
+        history = a.kam_relationship_history_ids
+        self.assertEqual(history.reason, "Half of 2015's revenue")
+        self.assertEqual(history.user_id, ref(env, "user_kam_regional"))
+        # ranked again: A is now a key account in the top
+        self.assertEqual(lines_by_partner(wiz)[a].status, "key_top")
+        self.assertEqual(wiz.candidate_count, 0)
+
+    def refused_promotion(self, wiz, exc, match):
+        """Promote, expecting ``exc`` matching ``match``; returns whether A
+        was a key account at the moment of the error, before the rollback
+        hides what the failed call wrote."""
+        a = self.customers["a"]
+        at_error = {}
+        with self.raises_and_rolls_back(exc, match):
+            try:
+                wiz.action_promote()
+            except exc:
+                a.invalidate_cache()
+                at_error["key"] = a.kam_is_key_account
+                raise
+        return at_error["key"]
+
+    def test_promotion_needs_selection_and_fields(self):
+        env, customers = self.env, self.customers
+        wiz = wizard(env)
+        wiz.action_rank()
+        self.assertFalse(self.refused_promotion(wiz, UserError, "tick"))
+        lines_by_partner(wiz)[customers["a"]].write({"selected": True})
+        wiz.write({"kam_manager_id": False})
+        self.assertFalse(self.refused_promotion(
+            wiz, UserError, "Key Account Manager is required"))
+        # already a key account: nobody is promoted, A neither
+        lines_by_partner(wiz)[customers["b"]].write({"selected": True})
+        wiz.write({"kam_manager_id": ref(env, "user_kam_manager_1").id,
+                   "kam_region_id": ref(env, "region_east_china").id})
+        self.assertFalse(self.refused_promotion(
+            wiz, UserError, "Pareto B are key accounts already"))
+
+    def test_regional_manager_promotes_only_into_own_region(self):
+        env, customers = self.env, self.customers
+        wiz = wizard(env)
+        wiz.action_rank()
+        lines_by_partner(wiz)[customers["a"]].write({"selected": True})
+        wiz.write({"kam_manager_id": ref(env, "user_kam_manager_2").id,
+                   "kam_region_id": ref(env, "region_south_china").id})
+        # refused when the written account is read back (the mail tracking
+        # of the write): the regional manager may not read an account of
+        # another region; the whole call is undone, as an RPC call's
+        # transaction would be
+        with self.raises_and_rolls_back(AccessError, READ_REFUSED):
+            wiz.action_promote()
+
+    def test_only_managers_and_directors_rank(self):
+        env = self.env
+        for login in ("kam_manager_1", "kam_support", "kam_secretary"):
+            with self.subTest(login=login):
+                wiz = wizard(env, login=login)
+                with self.raises_and_rolls_back(
+                        AccessError, "may use the 80/20 key-account finder"):
+                    wiz.action_rank()
+        wiz = wizard(env, login="kam_director")
+        wiz.action_rank()
+        self.assertEqual(wiz.customer_count, 4)
