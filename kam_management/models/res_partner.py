@@ -205,6 +205,22 @@ class ResPartner(models.Model):
                 "manage; promoting, demoting and reassigning an account "
                 "belongs to its regional manager or a sales director."))
 
+    def _kam_check_region_target(self, vals):
+        """Before the write: a regional manager moves accounts only into a
+        region they manage. Checked after the write alone, the message
+        would never show: the write's own tracking reads the account back
+        and fails the record rule first."""
+        region_id = vals.get("kam_region_id")
+        if not region_id or isinstance(region_id, bool) or \
+                not isinstance(region_id, int) or self._kam_is_privileged():
+            return      # no region, or a bad value the input check names
+        # sudo: read the manager of a region the user may not read
+        region = self.env["kam.region"].sudo().browse(region_id).exists()
+        if region and region.manager_id != self.env.user:
+            raise AccessError(_(
+                "You cannot move %s to a region you do not manage.")
+                % ", ".join(self.mapped("display_name")))
+
     def _kam_check_assignment_target(self):
         """After a change of region by a regional manager, the account must
         still be in one of their regions."""
@@ -283,6 +299,7 @@ class ResPartner(models.Model):
     @api.multi
     def write(self, vals):
         self._kam_check_write_access(vals)
+        self._kam_check_region_target(vals)
         if vals.get("kam_is_key_account"):
             self._kam_set_since(vals)
         track_level = "kam_relationship_level_id" in vals
