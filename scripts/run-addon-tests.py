@@ -18,6 +18,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def main(db, names):
+    # as scripts/env.sh: no preload of every addon folder, lessc's modules
+    os.environ.setdefault("ODOO_PRELOAD_ADDONS", "no")
+    os.environ.setdefault("NODE_PATH", "/usr/share/nodejs")
     addons = "%s,%s" % (os.path.join(os.path.dirname(odoo.__file__), "addons"),
                         ROOT)
     odoo.tools.config.parse_config(["--addons-path=%s" % addons, "-d", db,
