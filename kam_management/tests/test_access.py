@@ -1,0 +1,349 @@
+# Copyright 2026 kam_management authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""What each role can and cannot do, as the real demo users (not admin)."""
+from dateutil.relativedelta import relativedelta
+
+from odoo.exceptions import AccessError
+
+from .common import KamCase, ds, key_account_vals, make_company, today
+
+KA = [("kam_is_key_account", "=", True)]
+
+# Odoo's own refusals (record rules, field groups, access rights): the
+# message names the operation, so a test fails when another refusal (or
+# another operation) is what stopped the call.
+DENIED_READ = r"security restrictions[\s\S]*Operation: read\)"
+DENIED_WRITE = r"security restrictions[\s\S]*Operation: write\)"
+ACL_WRITE = r"not allowed to modify this document"
+ACL_CREATE = r"not allowed to create this kind of document"
+ACL_UNLINK = r"not allowed to delete this document"
+# the addon's refusals (res_partner.py, _kam_check_write_access ...)
+NOT_KAM = r"Only key account managers, regional managers and sales"
+NOT_YOURS = r"only of the accounts you manage"
+NOT_REGION_CREATE = r"Only the region's regional manager or a sales director"
+NOT_YOUR_REGION = r"You cannot move East Newcomer to a region you do not"
+
+
+def state_at_error(case, exc, match, call, snapshot):
+    """Run ``call``, which must raise ``exc`` (its text matching ``match``),
+    inside ``case.raises_and_rolls_back``; return ``snapshot()`` taken at
+    the moment of the error, before the rollback: what the refused call had
+    written by then. (A check made after the rollback always holds.)"""
+    taken = []
+    with case.raises_and_rolls_back(exc, match):
+        try:
+            call()
+        except exc:
+            taken.append(snapshot())
+            raise
+    return taken[0]
+
+
+def db_row(env, table, rec_id, columns):
+    """The row as stored (not the ORM cache): ``{column: value}``."""
+    env.cr.execute("SELECT %s FROM %s WHERE id = %%s"
+                   % (", ".join(columns), table), (rec_id,))
+    return dict(zip(columns, env.cr.fetchone()))
+
+
+ASSIGNMENT = ("kam_is_key_account", "kam_manager_id", "kam_region_id",
+              "kam_relationship_level_id")
+
+
+class AccessCase(KamCase):
+
+    def visible_accounts(self, login):
+        return self.env["res.partner"].with_env(
+            self.as_user(login)).search(KA)
+
+
+class TestVisibility(AccessCase):
+    """Who sees which key accounts (record rules, R5)."""
+
+    def test_kam_sees_only_own_accounts(self):
+        mine = self.visible_accounts("kam_manager_1")
+        self.assertTrue(mine)
+        self.assertEqual(set(mine.sudo().mapped("kam_manager_id")),
+                         {self.kam_ref("user_kam_manager_1")})
+        other = self.kam_ref("partner_kam_wuxi_semicon")  # kam_manager_2's
+        partner = other.with_env(self.as_user("kam_manager_1"))
+        with self.assertRaisesRegex(AccessError, DENIED_READ):
+            partner.read(["name", "kam_relationship_level_id"])
+
+    def test_regional_manager_sees_region(self):
+        seen = self.visible_accounts("kam_regional")
+        east = self.kam_ref("region_east_china")
+        self.assertEqual(set(seen.sudo().mapped("kam_region_id")), {east})
+        self.assertEqual(len(seen), self.env["res.partner"].search_count(
+            KA + [("kam_region_id", "=", east.id)]))
+
+    def test_director_and_secretary_see_all(self):
+        total = self.env["res.partner"].search_count(KA)
+        self.assertEqual(len(self.visible_accounts("kam_director")), total)
+        self.assertEqual(len(self.visible_accounts("kam_secretary")), total)
+
+    def test_support_reads_team_accounts_but_cannot_edit(self):
+        """Pure support staff see the key accounts of the teams they are
+        active members of, and nothing else (R5)."""
+        seen = self.visible_accounts("kam_support")
+        self.assertEqual(set(seen), {
+            self.kam_ref("partner_kam_shanghai_metro"),
+            self.kam_ref("partner_kam_hangzhou_mall")})
+        members = self.env["kam.support.team.member"].search(
+            [("user_id", "=", self.kam_ref("user_kam_support").id)])
+        self.assertEqual(set(members.mapped("partner_id")), set(seen))
+        account = seen[0]
+        self.assertTrue(account.read(["kam_relationship_level_id"]))
+        with self.raises_and_rolls_back(AccessError, NOT_KAM):
+            account.write({"kam_relationship_level_id":
+                           self.kam_ref("relationship_level_partner").id})
+
+    def test_support_on_team_a_cannot_see_team_b_account(self):
+        """kam_support (teams of kam_manager_1's accounts) and
+        kam_support_2 (teams of kam_manager_2's accounts) do not see each
+        other's accounts, even in the same region; a former member sees
+        nothing any more."""
+        team_b_account = self.kam_ref("partner_kam_wuxi_semicon")
+        self.assertIn(team_b_account,
+                      self.visible_accounts("kam_support_2"))
+        self.assertNotIn(team_b_account,
+                         self.visible_accounts("kam_support"))
+        with self.assertRaisesRegex(AccessError, DENIED_READ):
+            team_b_account.with_env(self.as_user("kam_support")).read(
+                ["name"])
+        # kam_support_2 left the Shanghai Metro team last month
+        former = self.kam_ref("partner_kam_shanghai_metro")
+        self.assertNotIn(former, self.visible_accounts("kam_support_2"))
+        # a region's support staff who is on no team sees no key account
+        self.assertIn(self.kam_ref("user_kam_support"),
+                      self.kam_ref("region_east_china").member_ids)
+        self.env["kam.support.team.member"].search(
+            [("user_id", "=", self.kam_ref("user_kam_support").id)]).unlink()
+        self.assertFalse(self.visible_accounts("kam_support"))
+
+    def test_joining_and_leaving_a_team_changes_visibility_at_once(self):
+        """A member is active from ``date_from`` to ``date_to`` inclusive:
+        the account is visible on the last day, not the day after."""
+        account = self.kam_ref("partner_kam_hefei_auto")
+        self.assertNotIn(account, self.visible_accounts("kam_support"))
+        member = self.env["kam.support.team.member"].create({
+            "team_id": account.kam_support_team_id.id,
+            "user_id": self.kam_ref("user_kam_support").id,
+            "role": "customer_service"})
+        self.assertIn(account, self.visible_accounts("kam_support"))
+        History = self.env["kam.relationship.history"].with_env(
+            self.as_user("kam_support"))
+        self.assertTrue(History.search([("partner_id", "=", account.id)]))
+        # the last day of the period is today: still on the team
+        start = today() - relativedelta(years=1)
+        member.write({"date_from": ds(start), "date_to": ds(today())})
+        self.assertIn(account, self.visible_accounts("kam_support"))
+        # the period ended yesterday: off the team at once
+        member.write({"date_to": ds(today() - relativedelta(days=1))})
+        self.assertNotIn(account, self.visible_accounts("kam_support"))
+        self.assertFalse(History.search([("partner_id", "=", account.id)]))
+
+    def test_ordinary_partners_stay_visible(self):
+        prospect = self.kam_ref("partner_kam_prospect_fuzhou")
+        for login in ("kam_manager_1", "kam_support", "kam_secretary"):
+            with self.subTest(login=login):
+                partner = prospect.with_env(self.as_user(login))
+                self.assertEqual(partner.read(["name"])[0]["name"],
+                                 prospect.name)
+
+    def test_non_kam_user_cannot_read_or_write_kam_fields(self):
+        clerk = self.env["res.users"].create({
+            "name": "Clerk", "login": "clerk_kam_test",
+            "groups_id": [(6, 0, [
+                self.kam_ref("base.group_user").id,
+                self.kam_ref("base.group_partner_manager").id])]})
+        account = self.kam_ref("partner_kam_shanghai_metro").sudo(clerk)
+        # the account stays usable by the rest of Odoo
+        self.assertTrue(account.read(["name"]))
+        account.write({"phone": "+86 21 5555 0000"})
+        with self.assertRaisesRegex(AccessError, DENIED_READ):
+            account.read(["kam_manager_id"])
+        with self.raises_and_rolls_back(AccessError, NOT_KAM):
+            account.write({"kam_relationship_level_id":
+                           self.kam_ref("relationship_level_vendor").id})
+
+
+class TestEditing(AccessCase):
+    """Who may change key-account data, assignment and promotion (R1-R4)."""
+
+    def test_kam_edits_own_account_data_but_not_assignment(self):
+        kam1 = self.as_user("kam_manager_1")
+        account = self.kam_ref("partner_kam_suzhou_industrial").with_env(
+            kam1)
+        account.write({"kam_account_type": "national",
+                       "kam_relationship_level_id":
+                           self.kam_ref("relationship_level_partner").id})
+        self.assertEqual(account.kam_account_type, "national")
+        before = db_row(self.env, "res_partner", account.id, ASSIGNMENT)
+        self.assertTrue(before["kam_is_key_account"])
+
+        def stored():
+            return db_row(self.env, "res_partner", account.id, ASSIGNMENT)
+        # refused before anything is written
+        for vals in (
+                {"kam_manager_id": self.kam_ref("user_kam_manager_2").id},
+                {"kam_region_id": self.kam_ref("region_south_china").id},
+                {"kam_is_key_account": False}):
+            with self.subTest(vals=vals):
+                self.assertEqual(state_at_error(
+                    self, AccessError, NOT_YOURS,
+                    lambda: account.write(vals), stored), before)
+        self.assertEqual(state_at_error(
+            self, AccessError, NOT_YOURS, account.action_kam_demote,
+            stored), before)
+
+    def test_kam_cannot_touch_other_kams_account(self):
+        kam1 = self.as_user("kam_manager_1")
+        other = self.kam_ref("partner_kam_hefei_auto").with_env(kam1)
+        level = state_at_error(
+            self, AccessError, NOT_YOURS,
+            lambda: other.write({"kam_relationship_level_id": self.kam_ref(
+                "relationship_level_partner").id}),
+            lambda: db_row(self.env, "res_partner", other.id,
+                           ["kam_relationship_level_id"]))
+        self.assertEqual(level, {"kam_relationship_level_id": self.kam_ref(
+            "relationship_level_vendor").id})
+
+    def test_kam_cannot_promote(self):
+        company = make_company(self.env, "Not Yet Key")
+        kam1 = self.as_user("kam_manager_1")
+        # both are refused before anything is written
+        before = db_row(self.env, "res_partner", company.id, ASSIGNMENT)
+        self.assertFalse(before["kam_is_key_account"])
+        self.assertEqual(state_at_error(
+            self, AccessError, NOT_YOURS,
+            lambda: company.with_env(kam1).write(key_account_vals(self.env)),
+            lambda: db_row(self.env, "res_partner", company.id, ASSIGNMENT)),
+            before)
+
+        def self_promoted():
+            return self.env["res.partner"].search_count(
+                [("name", "=", "Self Promoted")])
+        self.assertEqual(state_at_error(
+            self, AccessError, NOT_REGION_CREATE,
+            lambda: self.env["res.partner"].with_env(kam1).create(
+                key_account_vals(self.env, name="Self Promoted",
+                                 is_company=True)),
+            self_promoted), 0)
+
+    def test_regional_manager_promotes_and_reassigns_in_own_region(self):
+        regional = self.as_user("kam_regional")
+        company = make_company(self.env, "East Newcomer")
+        company.with_env(regional).write(key_account_vals(self.env))
+        self.assertTrue(company.kam_is_key_account)
+        account = company.with_env(regional)
+        account.write({"kam_manager_id":
+                       self.kam_ref("user_kam_manager_2").id})
+        self.assertEqual(company.kam_manager_id,
+                         self.kam_ref("user_kam_manager_2"))
+        # but not into a region that is not theirs: refused, with the
+        # addon's message, before anything is written
+        before = db_row(self.env, "res_partner", company.id, ASSIGNMENT)
+        self.assertEqual(before["kam_region_id"],
+                         self.kam_ref("region_east_china").id)
+        self.assertEqual(state_at_error(
+            self, AccessError, NOT_YOUR_REGION,
+            lambda: account.write({"kam_region_id": self.kam_ref(
+                "region_south_china").id}),
+            lambda: db_row(self.env, "res_partner", company.id, ASSIGNMENT)),
+            before)
+        south = self.kam_ref("partner_kam_guangzhou_airport").with_env(
+            regional)
+        with self.raises_and_rolls_back(AccessError, NOT_YOURS):
+            south.write({"kam_relationship_level_id":
+                         self.kam_ref("relationship_level_vendor").id})
+
+    def test_director_changes_everything(self):
+        director = self.as_user("kam_director")
+        account = self.kam_ref("partner_kam_guangzhou_airport").with_env(
+            director)
+        account.write({"kam_region_id": self.kam_ref("region_east_china").id,
+                       "kam_manager_id":
+                           self.kam_ref("user_kam_manager_1").id})
+        self.assertEqual(account.kam_region_id,
+                         self.kam_ref("region_east_china"))
+        self.assertEqual(account.kam_manager_id,
+                         self.kam_ref("user_kam_manager_1"))
+        account.action_kam_demote()
+        self.assertFalse(account.kam_is_key_account)
+
+
+class TestHistoryAndConfiguration(AccessCase):
+    """The relationship history (R11) and the configuration belong to the
+    directors."""
+
+    def test_only_directors_edit_history(self):
+        account = self.kam_ref("partner_kam_shanghai_metro")
+        row = account.kam_relationship_history_ids[0]
+        for login in ("kam_manager_1", "kam_regional", "kam_secretary"):
+            with self.subTest(login=login):
+                user_row = row.with_env(self.as_user(login))
+                self.assertTrue(user_row.read(["reason"]))
+                with self.raises_and_rolls_back(AccessError, ACL_WRITE):
+                    user_row.write({"reason": "rewritten"})
+                with self.raises_and_rolls_back(AccessError, ACL_UNLINK):
+                    user_row.unlink()
+                with self.raises_and_rolls_back(AccessError, ACL_CREATE):
+                    self.env["kam.relationship.history"].with_env(
+                        self.as_user(login)).create({
+                            "partner_id": account.id,
+                            "new_level_id": self.kam_ref(
+                                "relationship_level_vendor").id})
+        director_row = row.with_env(self.as_user("kam_director"))
+        director_row.write({"reason": "corrected"})
+        self.assertEqual(row.reason, "corrected")
+        director_row.unlink()
+        self.assertFalse(row.exists())
+
+    def test_kam_does_not_see_other_kams_history(self):
+        other = self.kam_ref("partner_kam_wuxi_semicon")
+        History = self.env["kam.relationship.history"]
+        seen = History.with_env(self.as_user("kam_manager_1")).search(
+            [("partner_id", "=", other.id)])
+        self.assertFalse(seen)
+        self.assertTrue(History.search([("partner_id", "=", other.id)]))
+
+    def test_configuration_is_for_directors(self):
+        kam1 = self.as_user("kam_manager_1")
+        regional = self.as_user("kam_regional")
+        with self.raises_and_rolls_back(AccessError, ACL_CREATE):
+            self.env["kam.relationship.level"].with_env(kam1).create(
+                {"name": "X"})
+        with self.raises_and_rolls_back(AccessError, ACL_CREATE):
+            self.env["kam.region"].with_env(regional).create({"name": "West"})
+        with self.raises_and_rolls_back(AccessError, ACL_WRITE):
+            self.kam_ref("region_east_china").with_env(kam1).write(
+                {"name": "X"})
+        # a regional manager maintains their own department, not another one
+        east = self.kam_ref("region_east_china").with_env(regional)
+        east.write({"member_ids": [(3, self.kam_ref("user_kam_support").id)]})
+        self.assertNotIn(self.kam_ref("user_kam_support"), east.member_ids)
+        with self.raises_and_rolls_back(AccessError, DENIED_WRITE):
+            self.kam_ref("region_south_china").with_env(regional).write(
+                {"name": "Y"})
+        director = self.as_user("kam_director")
+        level = self.env["kam.relationship.level"].with_env(director).create(
+            {"name": "Trusted Advisor", "sequence": 50})
+        region = self.env["kam.region"].with_env(director).create(
+            {"name": "华北"})
+        self.assertTrue(level.id and region.id)
+
+    def test_every_model_has_access_for_every_kam_group(self):
+        groups = ["group_kam_support", "group_kam_user",
+                  "group_kam_regional_manager", "group_kam_director",
+                  "group_kam_secretary"]
+        models = self.env["ir.model"].search([
+            ("model", "=like", "kam.%"), ("transient", "=", False)])
+        self.assertTrue(models)
+        for model in models:
+            for group in groups:
+                acl = self.env["ir.model.access"].search([
+                    ("model_id", "=", model.id),
+                    ("group_id", "=", self.kam_ref(group).id)])
+                self.assertTrue(acl, "%s has no access row for %s"
+                                % (model.model, group))
