@@ -14,6 +14,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=env.sh
 . "$ROOT/scripts/env.sh"
 DB=${1:?usage: odoo-tests.sh DB}
+export PGOPTIONS="--client-min-messages=warning"   # no NOTICE from dropdb
 mkdir -p "$ROOT/.state"
 LOG="$ROOT/.state/$DB-odoo-tests.log"
 clock=()
