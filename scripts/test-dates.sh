@@ -9,8 +9,8 @@
 #
 # Days (computed from today, so they stay meaningful): the last day of this
 # month, the first day of next month, 31 December of this year, 29 February
-# 2028, and today + 400 days. 10:00 UTC: the same day in UTC and in Asia/
-# Shanghai, the demo users' time zone.
+# 2028, and today + 400 days. 10:00 UTC: the same calendar day in UTC and
+# in China (UTC+8).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
