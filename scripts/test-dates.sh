@@ -8,7 +8,7 @@
 #   KAM_TEST_DATES="2027-01-31 2027-03-01" make test-dates
 #
 # Days (computed from today, so they stay meaningful): the last day of this
-# month, the first day of next month, 31 December of this year, 29 February
+# month (of January when this is December), the first day of next month, 31 December of this year, 29 February
 # 2028, and today + 400 days. 10:00 UTC: the same calendar day in UTC and
 # in China (UTC+8).
 set -euo pipefail
@@ -16,9 +16,14 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 "$ROOT/scripts/setup.sh"
 first_of_month=$(date -u +%Y-%m-01)
-default_dates="$(date -u -d "$first_of_month +1 month -1 day" +%F) \
+month_end=$(date -u -d "$first_of_month +1 month -1 day" +%F)
+new_year_eve=$(date -u +%Y)-12-31
+if [ "$month_end" = "$new_year_eve" ]; then   # in December: take January's
+    month_end=$(date -u -d "$first_of_month +2 month -1 day" +%F)
+fi
+default_dates="$month_end \
 $(date -u -d "$first_of_month +1 month" +%F) \
-$(date -u +%Y)-12-31 \
+$new_year_eve \
 2028-02-29 \
 $(date -u -d "+400 days" +%F)"
 DATES=${KAM_TEST_DATES:-$default_dates}
