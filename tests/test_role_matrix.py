@@ -24,6 +24,7 @@ The records the cases need are made as admin on two scratch key accounts
 ``kam_manager_2``) and removed at the end: the database is left as found.
 """
 import itertools
+import re
 import xmlrpc.client
 from datetime import date, timedelta
 
@@ -198,11 +199,20 @@ def is_access_fault(fault):
     return fault.faultCode == 4
 
 
+# What a refusal says: Odoo's access-right and record-rule texts, or the
+# addon's own sentence naming who may do it ("Only the author ...",
+# "You cannot ...", "... only of the accounts you manage").
+REFUSAL = re.compile(r"Sorry, you are not allowed to (access|create|modify|"
+                     r"delete) this|due to security restrictions|"
+                     r"\b[Oo]nly\b|\bcannot\b")
+
+
 def refused(server, login, model, method, *args, **kwargs):
-    """Call and expect an access error; return the fault text."""
+    """Call and expect an access error saying so; return the fault text."""
     with pytest.raises(xmlrpc.client.Fault) as info:
         server.call(login, model, method, *args, **kwargs)
     assert is_access_fault(info.value), info.value.faultString[-600:]
+    assert REFUSAL.search(info.value.faultString), info.value.faultString
     return info.value.faultString
 
 
@@ -936,4 +946,5 @@ def test_workflow_fields_refused(server, world, case):
     with pytest.raises(xmlrpc.client.Fault) as info:
         server.call(login, model, "write", ids, vals, context=context)
     assert info.value.faultCode in (2, 4), info.value.faultString[-600:]
+    assert REFUSAL.search(info.value.faultString), info.value.faultString
     assert world.admin(watched, "read", ids, fields) == before
