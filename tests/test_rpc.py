@@ -86,3 +86,35 @@ def test_only_director_edits_history(server):
     fault(server, "kam_regional", "kam.relationship.history", "write", row,
           {"reason": "x"})
     fault(server, "kam_manager_1", "kam.relationship.history", "unlink", row)
+
+
+SMART_BUTTONS = {
+    "action_kam_view_visits": "kam.visit",
+    "action_kam_view_relationship_history": "kam.relationship.history",
+    "action_kam_view_support_team": "kam.support.team",
+    "action_kam_view_requirements": "kam.requirement",
+    "action_kam_view_complaints": "kam.complaint",
+    "action_kam_view_info": "kam.info",
+}
+
+
+def test_account_smart_buttons_open_their_records_over_rpc(server):
+    """The web client calls a smart button over RPC: each returns a window
+    action on the account's records (the Complaints button returned None,
+    which XML-RPC cannot even marshal)."""
+    account = server.ref("kam_management.partner_kam_shanghai_metro")
+    for method, model in sorted(SMART_BUTTONS.items()):
+        action = server.call("kam_manager_1", "res.partner", method,
+                             [account])
+        assert action["type"] == "ir.actions.act_window", method
+        assert action["res_model"] == model, method
+        if method == "action_kam_view_support_team":
+            team = server.call("kam_manager_1", "kam.support.team",
+                               "search", [("partner_id", "=", account)])
+            assert [action["res_id"]] == team
+        else:
+            assert action["domain"] == [["partner_id", "=", account]], method
+            assert action["context"]["default_partner_id"] == account
+            # the records it opens are readable by the user who clicked
+            server.call("kam_manager_1", model, "search_read",
+                        action["domain"], fields=["id"])
