@@ -35,6 +35,7 @@ import re
 from collections import namedtuple
 
 from dateutil.relativedelta import relativedelta
+from psycopg2 import sql
 
 from odoo.exceptions import UserError, ValidationError
 
@@ -704,7 +705,8 @@ def case_vals(case):
 def table_counts(cr, tables):
     counts = {}
     for table in tables:
-        cr.execute('SELECT count(*), max(id) FROM "%s"' % table)
+        cr.execute(sql.SQL("SELECT count(*), max(id) FROM {}").format(
+            sql.Identifier(table)))
         counts[table] = cr.fetchone()
     return counts
 
