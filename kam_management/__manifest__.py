@@ -2,8 +2,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "Key Account Management",
-    "summary": "Key accounts, regional key-account departments, relationship "
-               "levels and their history (大客户管理)",
+    "summary": "Key-account management (大客户管理): key accounts, regions, "
+               "support teams, visits and visit compliance, requirements and "
+               "complaints, information escalation, RFM and 80/20 analysis, "
+               "month-end reports and KAM scorecards",
     "version": "11.0.1.1.0",
     "development_status": "Beta",
     "category": "Sales",
@@ -54,6 +56,7 @@
         "views/kam_requirement_views.xml",
         "views/kam_complaint_views.xml",
         "views/kam_service_station_views.xml",
+        "report/kam_report_layout.xml",
         "report/kam_complaint_report.xml",
         "views/kam_menus.xml",
     ],

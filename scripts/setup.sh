@@ -9,12 +9,20 @@ log() { printf '[setup] %s\n' "$*"; }
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# --- system packages (lessc for Odoo's stylesheets, PostgreSQL 15, faketime) -----
+# --- system packages (lessc, PostgreSQL 15, faketime, wkhtmltopdf and fonts) ------
 need_apt=()
 command -v lessc >/dev/null 2>&1 || need_apt+=(node-less)
 command -v pg_ctlcluster >/dev/null 2>&1 || need_apt+=(postgresql)
 # libfaketime: `make test-dates` runs the suite with the clock faked
 command -v faketime >/dev/null 2>&1 || need_apt+=(faketime)
+# PDF reports: Odoo 11 prints with wkhtmltopdf (Debian's 0.12.6) and falls back
+# to HTML without it; a CJK font for the Chinese text; poppler-utils
+# (pdftotext, pdftoppm) for the test that reads the printed pages
+command -v wkhtmltopdf >/dev/null 2>&1 || need_apt+=(wkhtmltopdf)
+if ! fc-list :lang=zh family 2>/dev/null | grep -q .; then
+    need_apt+=(fonts-wqy-microhei)
+fi
+command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
 if [ "${KAM_WITH_BROWSER:-0}" = 1 ] && [ ! -x /usr/bin/chromium ]; then need_apt+=(chromium); fi
 if [ ${#need_apt[@]} -gt 0 ]; then
     log "installing ${need_apt[*]} with apt-get"

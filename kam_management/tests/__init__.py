@@ -18,3 +18,4 @@ from . import test_pareto
 from . import test_multi_company
 from . import test_bad_input
 from . import test_buttons
+from . import test_pdf_report
