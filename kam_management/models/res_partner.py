@@ -214,8 +214,9 @@ class ResPartner(models.Model):
         if not region_id or isinstance(region_id, bool) or \
                 not isinstance(region_id, int) or self._kam_is_privileged():
             return      # no region, or a bad value the input check names
-        # sudo: read the manager of a region the user may not read
-        region = self.env["kam.region"].sudo().browse(region_id).exists()
+        # the manager of a region the user may not read
+        region = self.env["kam.region"].sudo().browse(  # sudo: see above
+            region_id).exists()
         if region and region.manager_id != self.env.user:
             raise AccessError(_(
                 "You cannot move %s to a region you do not manage.")

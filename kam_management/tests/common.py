@@ -10,7 +10,7 @@ here too, so the demo logins and their passwords are written down once.
 """
 import re
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 
@@ -93,6 +93,13 @@ def month_end(day=None, months=0):
     return month_start(day, months) + relativedelta(months=1, days=-1)
 
 
+def hours_ago(hours):
+    """``hours`` before now, as Odoo 11's string (the addon's clock)."""
+    return fields.Datetime.to_string(
+        fields.Datetime.from_string(fields.Datetime.now())
+        - timedelta(hours=hours))
+
+
 def ds(day):
     """A date (or datetime) as Odoo 11's string."""
     if isinstance(day, datetime):
@@ -100,6 +107,26 @@ def ds(day):
     if isinstance(day, date):
         return fields.Date.to_string(day)
     return day
+
+
+# ----------------------------------------------------------------------
+# Odoo's own refusals: a missing access right (ACL) or a record rule
+# ----------------------------------------------------------------------
+NO_RIGHT = "Sorry, you are not allowed to"
+NO_RULE = "security restrictions"
+
+
+def rights_denied(model, verb):
+    """Odoo's text when the access rights of ``model`` refuse; ``verb``:
+    access (read), modify (write), create, delete."""
+    return r"not allowed to %s[\s\S]*Document model: %s" % (
+        verb, re.escape(model))
+
+
+def rule_denied(document_type, operation):
+    """Odoo's text when a record rule refuses."""
+    return r"security restrictions[\s\S]*Document type: %s, Operation: %s" \
+        % (re.escape(document_type), operation)
 
 
 def with_cases(runner, cases, ids, prefix="test_case"):

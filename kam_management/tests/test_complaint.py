@@ -14,22 +14,10 @@ from unittest import mock
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from .common import KamCase, as_user, ref
+from .common import NO_RIGHT, NO_RULE, KamCase, as_user, hours_ago, ref
 
 Complaint = "kam.complaint"
 Station = "kam.service.station"
-
-# The texts of Odoo's own refusals: a missing access right (ACL) and a
-# record rule.
-NO_RIGHT = "Sorry, you are not allowed to"
-NO_RULE = "security restrictions"
-
-
-def hours_ago(hours):
-    """``hours`` before now, as Odoo 11's string (the addon's clock)."""
-    return fields.Datetime.to_string(
-        fields.Datetime.from_string(fields.Datetime.now())
-        - timedelta(hours=hours))
 
 
 def new_complaint(env, login="kam_manager_1",
@@ -42,6 +30,7 @@ def new_complaint(env, login="kam_manager_1",
 def breach_activities(complaint):
     activity_type = ref(complaint.env,
                         "mail_activity_type_kam_complaint_breach")
+    # sudo: every activity, whoever it is assigned to
     return complaint.env["mail.activity"].sudo().search([
         ("res_model", "=", Complaint), ("res_id", "=", complaint.id),
         ("activity_type_id", "=", activity_type.id)])

@@ -245,6 +245,7 @@ class TestIsolation(MultiCompanyCase):
                     continue
                 rows = user_env[model].search([])
                 self.assertTrue(all(r.company_id.id in (False, b.company.id)
+                                    # sudo: the company as stored
                                     for r in rows.sudo()),
                                 (user.login, model))
             self.assertFalse(user_env["res.partner"].search(

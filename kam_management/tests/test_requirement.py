@@ -15,21 +15,9 @@ from datetime import timedelta
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from .common import KamCase, as_user, ref
+from .common import NO_RIGHT, NO_RULE, KamCase, as_user, hours_ago, ref
 
 Req = "kam.requirement"
-
-# The texts of Odoo's own refusals: a missing access right (ACL) and a
-# record rule.
-NO_RIGHT = "Sorry, you are not allowed to"
-NO_RULE = "security restrictions"
-
-
-def hours_ago(hours):
-    """``hours`` before now, as Odoo 11's string (the addon's clock)."""
-    return fields.Datetime.to_string(
-        fields.Datetime.from_string(fields.Datetime.now())
-        - timedelta(hours=hours))
 
 
 def new_requirement(env, login="kam_manager_1",
@@ -41,6 +29,7 @@ def new_requirement(env, login="kam_manager_1",
 
 def open_activities(req):
     activity_type = ref(req.env, "mail_activity_type_kam_requirement")
+    # sudo: every activity, whoever it is assigned to
     return req.env["mail.activity"].sudo().search([
         ("res_model", "=", Req), ("res_id", "=", req.id),
         ("activity_type_id", "=", activity_type.id)])

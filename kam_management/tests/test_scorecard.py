@@ -7,27 +7,13 @@ Dates: every test works on a month three months before today
 (``cls.month``), with its own records dated in it and around it, so that
 it holds whatever the day it runs on (month ends, leap days, year
 changes: the days are computed, never written down)."""
-import re
 from datetime import datetime, timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 
 from .common import (KamCase, as_user, ds, month_end, month_start, ref,
-                     today, with_cases)
-
-
-# Odoo's AccessError texts: refused by the access rights of the model, or
-# by its record rules
-def rights_denied(model, verb):
-    """``verb``: access (read), modify (write), create, delete."""
-    return r"not allowed to %s[\s\S]*Document model: %s" % (
-        verb, re.escape(model))
-
-
-def rule_denied(document_type, operation):
-    return r"security restrictions[\s\S]*Document type: %s, Operation: %s" \
-        % (re.escape(document_type), operation)
+                     rights_denied, rule_denied, today, with_cases)
 
 
 def days_of(start, end):

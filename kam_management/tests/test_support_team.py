@@ -6,7 +6,6 @@ members with roles and periods, and who may see and change them.
 Dates: the demo members' periods are relative to the day the demo was
 installed; the tests that rely on a period either compute it from the
 member's own dates or set it from today by the addon's clock."""
-import re
 from datetime import timedelta
 
 import psycopg2
@@ -17,24 +16,12 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import mute_logger
 
 from .common import (KamCase, as_user, ds, key_account_vals, make_company,
-                     month_start, ref, with_cases)
+                     month_start, ref, rights_denied, rule_denied,
+                     with_cases)
 
 Team = "kam.support.team"
 Member = "kam.support.team.member"
 MEMBER_TYPE = "Key-Account Support Team Member"
-
-
-# Odoo's AccessError texts: refused by the access rights of the model, or
-# by its record rules
-def rights_denied(model, verb):
-    """``verb``: access (read), modify (write), create, delete."""
-    return r"not allowed to %s[\s\S]*Document model: %s" % (
-        verb, re.escape(model))
-
-
-def rule_denied(document_type, operation):
-    return r"security restrictions[\s\S]*Document type: %s, Operation: %s" \
-        % (re.escape(document_type), operation)
 
 
 def team_of(env, xmlid):
