@@ -45,6 +45,21 @@ def order(env, product, partner, date, amount, state="sale",
     return so
 
 
+def confirmed_order(env, product, partner, amount, confirmed_at):
+    """A sale order of one untaxed line of ``amount``, confirmed at
+    ``confirmed_at`` (Odoo 11's datetime string): the date the scorecards
+    and month-end reports count sales by."""
+    so = env["sale.order"].create({
+        "partner_id": partner.id,
+        "order_line": [(0, 0, {"product_id": product.id,
+                               "product_uom_qty": 1,
+                               "price_unit": amount,
+                               "tax_id": [(6, 0, [])]})]})
+    so.action_confirm()
+    so.write({"confirmation_date": confirmed_at})
+    return so
+
+
 def refresh(env, as_of):
     return env["kam.rfm.snapshot"]._kam_rfm_refresh(as_of=as_of)
 

@@ -16,6 +16,7 @@ from datetime import datetime, time, timedelta
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .common import KamCase, ds, month_end, month_start, ref, with_cases
+from .rfm_common import confirmed_order
 
 YEARS_AHEAD = 5
 
@@ -195,14 +196,7 @@ class TestReportFigures(KamCase):
         # the previous month's last day does not count
         for amount, date in ((1200, day(4)), (800, day(28)),
                              (999, month_end(month, -1))):
-            so = env["sale.order"].create({
-                "partner_id": partner.id,
-                "order_line": [(0, 0, {"product_id": product.id,
-                                       "product_uom_qty": 1,
-                                       "price_unit": amount,
-                                       "tax_id": [(6, 0, [])]})]})
-            so.action_confirm()
-            so.write({"confirmation_date": at(date)})
+            confirmed_order(env, product, partner, amount, at(date))
         env["kam.target"].create({"user_id": kam.id,
                                   "date_from": ds(month),
                                   "date_to": ds(month_end(month)),

@@ -14,6 +14,7 @@ from odoo.exceptions import AccessError, ValidationError
 
 from .common import (KamCase, as_user, ds, month_end, month_start, ref,
                      rights_denied, rule_denied, today, with_cases)
+from .rfm_common import confirmed_order
 
 
 def days_of(start, end):
@@ -71,15 +72,7 @@ class ScorecardCase(KamCase):
         product = env["product.product"].create({
             "name": "Chiller %s" % amount, "type": "service",
             "list_price": amount, "taxes_id": [(6, 0, [])]})
-        so = env["sale.order"].create({
-            "partner_id": partner.id,
-            "order_line": [(0, 0, {"product_id": product.id,
-                                   "product_uom_qty": 1,
-                                   "price_unit": amount,
-                                   "tax_id": [(6, 0, [])]})]})
-        so.action_confirm()
-        so.write({"confirmation_date": date})
-        return so
+        return confirmed_order(env, product, partner, amount, date)
 
     def card(self, kam=None, month=None):
         cards = self.env["kam.scorecard"]._kam_refresh_scorecards(
