@@ -1,9 +1,17 @@
 from . import kam_input_check
+from . import kam_workflow_mixin
 from . import kam_region
 from . import kam_relationship_level
 from . import kam_relationship_history
 from . import kam_rfm_snapshot
 from . import res_partner
+# after res_partner, whose constants they import; in this order, the
+# partner's fields keep their order (and create/write stay in
+# res_partner alone)
+from . import res_partner_visit
+from . import res_partner_service
+from . import res_partner_info
+from . import res_partner_rfm
 from . import res_users
 from . import kam_visit_rule
 from . import kam_visit

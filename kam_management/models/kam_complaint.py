@@ -3,12 +3,13 @@
 from collections import defaultdict
 from datetime import timedelta
 
-from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import html_escape
 
 from .kam_company import check_same_company, check_writer_allowed
 from .kam_lock import acquire_run
+from .kam_workflow_mixin import transition
 
 COMPLAINT_STATES = [
     ("new", "Received"),
@@ -43,8 +44,21 @@ class KamComplaint(models.Model):
 
     _name = "kam.complaint"
     _description = "Key-Account Complaint"
-    _inherit = ["mail.thread", "mail.activity.mixin", "kam.input.check"]
+    _inherit = ["kam.workflow.mixin", "mail.thread", "mail.activity.mixin",
+                "kam.input.check"]
     _order = "date_received desc, id desc"
+    # whoever may write the complaint moves it; cancelling is the managers'
+    _kam_transitions = {
+        "action_respond": transition(["new"], "in_progress", _("Respond")),
+        "action_resolve": transition(
+            ["new", "in_progress"], "resolved", _("Resolve")),
+        "action_close": transition(["resolved"], "closed", _("Close")),
+        "action_reopen": transition(
+            ["resolved", "closed"], "in_progress", _("Reopen")),
+        "action_cancel": transition(
+            ["new", "in_progress"], "cancelled", _("Cancel"),
+            "_kam_check_canceller"),
+    }
 
     name = fields.Char(string="Subject", required=True,
                        track_visibility="onchange")
@@ -210,7 +224,8 @@ class KamComplaint(models.Model):
 
     @api.multi
     def write(self, vals):
-        if set(vals) & COMPLAINT_WORKFLOW_FIELDS:
+        # the state alone is a move, checked by kam.workflow.mixin
+        if set(vals) & (COMPLAINT_WORKFLOW_FIELDS - {"state"}):
             raise UserError(_(
                 "These fields are set by the buttons and the breach check "
                 "and cannot be written: %s.")
@@ -223,7 +238,7 @@ class KamComplaint(models.Model):
 
     def _kam_write(self, vals):
         """Write workflow fields (bypasses the check in ``write``)."""
-        res = super(KamComplaint, self).write(vals)
+        res = self._kam_state_write(vals)
         if set(vals) & {"date_first_response", "date_resolved"}:
             self._kam_update_breaches()
         return res
@@ -345,26 +360,24 @@ class KamComplaint(models.Model):
         self.check_access_rights("write")
         self.check_access_rule("write")
 
-    def _kam_state_label(self, state):
-        return dict(self._fields["state"]._description_selection(
-            self.env)).get(state, state)
-
-    def _kam_check_state(self, allowed, action):
+    def _kam_check_canceller(self, action):
+        """The account's KAM, its regional manager or a sales director."""
+        user = self.env.user
         for complaint in self:
-            if complaint.state not in allowed:
-                raise UserError(_(
-                    "Impossible transition: %s is not possible for complaint "
-                    "\"%s\" with status %s (only from %s).")
-                    % (action, complaint.name,
-                       complaint._kam_state_label(complaint.state),
-                       ", ".join(complaint._kam_state_label(s)
-                                 for s in allowed)))
+            partner = complaint.partner_id.sudo()  # sudo: owner fields
+            if not (user.has_group("kam_management.group_kam_director")
+                    or user in (partner.kam_manager_id
+                                | partner.kam_region_id.manager_id)):
+                raise AccessError(_(
+                    "Cancel: only the key account manager of %s, the "
+                    "regional manager of its region or a sales director can "
+                    "cancel a complaint.") % partner.display_name)
 
     @api.multi
     def action_respond(self):
         """First response given: now, unless the date was entered."""
         self._kam_check_write()
-        self._kam_check_state(["new"], _("Respond"))
+        self._kam_check_move("action_respond")
         now = fields.Datetime.now()
         for complaint in self:
             complaint._kam_write({
@@ -378,7 +391,7 @@ class KamComplaint(models.Model):
         """Resolved: now, unless the date was entered; needs the
         resolution."""
         self._kam_check_write()
-        self._kam_check_state(["new", "in_progress"], _("Resolve"))
+        self._kam_check_move("action_resolve")
         now = fields.Datetime.now()
         for complaint in self:
             if not (complaint.resolution or "").strip():
@@ -398,14 +411,14 @@ class KamComplaint(models.Model):
     def action_close(self):
         """The customer confirmed the resolution."""
         self._kam_check_write()
-        self._kam_check_state(["resolved"], _("Close"))
+        self._kam_check_move("action_close")
         return self._kam_write({"state": "closed"})
 
     @api.multi
     def action_reopen(self):
         """The resolution did not hold: back to work."""
         self._kam_check_write()
-        self._kam_check_state(["resolved", "closed"], _("Reopen"))
+        self._kam_check_move("action_reopen")
         return self._kam_write({"state": "in_progress",
                                 "date_resolved": False})
 
@@ -413,18 +426,7 @@ class KamComplaint(models.Model):
     def action_cancel(self):
         """Not a complaint after all (KAM, regional manager, director)."""
         self._kam_check_write()
-        self._kam_check_state(["new", "in_progress"], _("Cancel"))
-        user = self.env.user
-        for complaint in self:
-            partner = complaint.partner_id.sudo()  # sudo: owner fields
-            if not (self.env.uid == SUPERUSER_ID
-                    or user.has_group("kam_management.group_kam_director")
-                    or user in (partner.kam_manager_id
-                                | partner.kam_region_id.manager_id)):
-                raise AccessError(_(
-                    "Cancel: only the key account manager of %s, the "
-                    "regional manager of its region or a sales director can "
-                    "cancel a complaint.") % partner.display_name)
+        self._kam_check_move("action_cancel")
         return self._kam_write({"state": "cancelled"})
 
     @api.multi

@@ -10,6 +10,7 @@ from .kam_company import (check_same_company, check_user_allowed,
                           check_writer_allowed, with_partner_company)
 from .kam_lock import acquire_run
 from .kam_settings import number_param
+from .kam_workflow_mixin import transition
 
 _logger = logging.getLogger(__name__)
 
@@ -41,8 +42,17 @@ class KamInfo(models.Model):
 
     _name = "kam.info"
     _description = "Key-Account Information"
-    _inherit = ["mail.thread", "mail.activity.mixin", "kam.input.check"]
+    _inherit = ["kam.workflow.mixin", "mail.thread", "mail.activity.mixin",
+                "kam.input.check"]
     _order = "date desc, id desc"
+    _kam_transitions = {
+        "action_acknowledge": transition(
+            ["new"], "acknowledged", _("Acknowledge"),
+            "_kam_check_acknowledger"),
+        "action_close": transition(
+            ["new", "acknowledged"], "closed", _("Close"),
+            "_kam_check_closer"),
+    }
 
     name = fields.Char(string="Subject", required=True,
                        track_visibility="onchange")
@@ -248,19 +258,10 @@ class KamInfo(models.Model):
     # ------------------------------------------------------------------
     # Workflow
     # ------------------------------------------------------------------
-    def _kam_check_state(self, allowed, action_label):
-        labels = dict(self._fields["state"]._description_selection(self.env))
-        for info in self:
-            if info.state not in allowed:
-                raise UserError(_("%s: the information \"%s\" is %s.") % (
-                    action_label, info.name, labels[info.state]))
-
     def _kam_can_acknowledge(self, user):
         """Directors and the account's regional manager acknowledge; the
         account's KAM too for normal items. Nobody acknowledges an
         escalated item they reported themselves."""
-        if user.id == SUPERUSER_ID:
-            return True
         if self.importance in ESCALATED and self.reporter_id == user:
             return False
         if user.has_group("kam_management.group_kam_director"):
@@ -270,17 +271,30 @@ class KamInfo(models.Model):
         return (self.importance == "normal"
                 and self.partner_id.sudo().kam_manager_id == user)  # sudo: owner
 
-    @api.multi
-    def action_acknowledge(self):
-        """The recipient has read the item: its escalation stops."""
-        self._kam_check_state(("new",), _("Acknowledge"))
+    def _kam_check_acknowledger(self, action):
         for info in self:
             if not info._kam_can_acknowledge(self.env.user):
                 raise AccessError(_(
                     "You cannot acknowledge \"%s\": only the account's "
                     "regional manager or a sales director can, and not the "
                     "person who reported it.") % info.name)
-        self._kam_workflow_write({
+
+    def _kam_check_closer(self, action):
+        """The account's KAM, the reporter, or whoever acknowledges."""
+        user = self.env.user
+        for info in self:
+            partner = info.partner_id.sudo()  # sudo: owner check
+            if user not in (partner.kam_manager_id | info.reporter_id) \
+                    and not info._kam_can_acknowledge(user):
+                raise AccessError(_(
+                    "You cannot close \"%s\".") % info.name)
+
+    @api.multi
+    def action_acknowledge(self):
+        """The recipient has read the item: its escalation stops."""
+        self._kam_check_move("action_acknowledge")
+        # sudo: the state is written by its transition only
+        self.sudo()._kam_state_write({  # sudo: see above
             "state": "acknowledged", "acknowledged_by_id": self.env.uid,
             "acknowledged_date": fields.Datetime.now()})
         self._kam_done_activities(_("Acknowledged"))
@@ -290,19 +304,14 @@ class KamInfo(models.Model):
     def action_close(self):
         """Nothing more to do about the item. Important and critical items
         must be acknowledged first."""
-        self._kam_check_state(("new", "acknowledged"), _("Close"))
-        user = self.env.user
+        self._kam_check_move("action_close")
         for info in self:
             if info.state == "new" and info.importance in ESCALATED:
                 raise UserError(_(
                     "Close: \"%s\" is %s and must be acknowledged first.")
                     % (info.name, info._kam_importance_label()))
-            partner = info.partner_id.sudo()  # sudo: owner check
-            if user not in (partner.kam_manager_id | info.reporter_id) \
-                    and not info._kam_can_acknowledge(user):
-                raise AccessError(_(
-                    "You cannot close \"%s\".") % info.name)
-        self._kam_workflow_write({"state": "closed"})
+        # sudo: the state is written by its transition only
+        self.sudo()._kam_state_write({"state": "closed"})  # sudo: see above
         self._kam_done_activities(_("Closed"))
         return True
 
@@ -339,8 +348,10 @@ class KamInfo(models.Model):
     @api.multi
     def write(self, vals):
         # no context key lets a caller past this: RPC callers set their own
-        # context; the workflow writes as superuser (_kam_workflow_write)
-        if set(vals) & WORKFLOW_FIELDS and self.env.uid != SUPERUSER_ID:
+        # context; the workflow writes as superuser (_kam_workflow_write);
+        # the state alone is a move, checked by kam.workflow.mixin
+        if set(vals) & (WORKFLOW_FIELDS - {"state"}) and \
+                self.env.uid != SUPERUSER_ID:
             raise AccessError(_(
                 "The state and escalation of information change only "
                 "through Acknowledge and Close."))

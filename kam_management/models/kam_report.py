@@ -9,6 +9,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .kam_lock import acquire_run
 from .kam_settings import number_param
+from .kam_workflow_mixin import transition
 
 _logger = logging.getLogger(__name__)
 
@@ -58,8 +59,20 @@ class KamReport(models.Model):
 
     _name = "kam.report"
     _description = "Key-Account Month-End Report"
-    _inherit = ["mail.thread", "mail.activity.mixin", "kam.input.check"]
+    _inherit = ["kam.workflow.mixin", "mail.thread", "mail.activity.mixin",
+                "kam.input.check"]
     _order = "period_start desc, report_type, id"
+    _kam_transitions = {
+        # drafts only; the state stays
+        "action_refresh_figures": transition(
+            ["draft"], "draft", _("Update Figures"),
+            "_kam_check_author_or_reviewer"),
+        "action_submit": transition(
+            ["draft"], "submitted", _("Submit"), "_kam_check_author"),
+        "action_acknowledge": transition(
+            ["submitted"], "acknowledged", _("Acknowledge"),
+            "_kam_check_acknowledger"),
+    }
 
     name = fields.Char(compute="_compute_name", store=True)
     report_type = fields.Selection(REPORT_TYPES, required=True,
@@ -403,37 +416,46 @@ class KamReport(models.Model):
     # ------------------------------------------------------------------
     # Workflow
     # ------------------------------------------------------------------
-    def _kam_state_label(self):
-        return dict(self._fields["state"]._description_selection(
-            self.env))[self.state]
-
-    def _kam_check_state(self, allowed, action_label):
-        for report in self:
-            if report.state not in allowed:
-                raise UserError(_("%s: the report %s is %s.") % (
-                    action_label, report.name, report._kam_state_label()))
-
     def _kam_may_review(self, user):
         """The regional manager of the report's region (KAM report) or a
         sales director; never the author."""
         if user == self.user_id:
             return False
-        if user.id == SUPERUSER_ID or \
-                user.has_group("kam_management.group_kam_director"):
+        if user.has_group("kam_management.group_kam_director"):
             return True
         return self.report_type == "kam_monthly" and \
             self.region_id.sudo().manager_id == user  # sudo: routing
 
-    @api.multi
-    def action_refresh_figures(self):
-        """Fill the figures again from the data (draft reports)."""
-        self._kam_check_state(("draft",), _("Update Figures"))
+    def _kam_check_author_or_reviewer(self, action):
         for report in self:
             if report.user_id != self.env.user and \
                     not report._kam_may_review(self.env.user):
                 raise AccessError(_(
                     "Only the author or the reviewer can update the figures "
                     "of %s.") % report.name)
+
+    def _kam_check_author(self, action):
+        for report in self:
+            if report.user_id != self.env.user:
+                raise AccessError(_(
+                    "Only the author, %s, can submit the report %s.") % (
+                        report.user_id.name, report.name))
+
+    def _kam_check_acknowledger(self, action):
+        for report in self:
+            if report.user_id == self.env.user:
+                raise AccessError(_(
+                    "You cannot acknowledge your own report (%s).")
+                    % report.name)
+            if not report._kam_may_review(self.env.user):
+                raise AccessError(_(
+                    "Only the regional manager (KAM reports) or a sales "
+                    "director can acknowledge the report %s.") % report.name)
+
+    @api.multi
+    def action_refresh_figures(self):
+        """Fill the figures again from the data (draft reports)."""
+        self._kam_check_move("action_refresh_figures")
         for period in set(self.mapped("period_start")):
             self.env["kam.scorecard"].sudo()._kam_refresh_scorecards(  # sudo: figures
                 period)
@@ -443,14 +465,8 @@ class KamReport(models.Model):
     @api.multi
     def action_submit(self):
         """The author hands the report to the reviewer."""
-        self._kam_check_state(("draft",), _("Submit"))
-        for report in self:
-            if report.user_id != self.env.user and \
-                    self.env.uid != SUPERUSER_ID:
-                raise AccessError(_(
-                    "Only the author, %s, can submit the report %s.") % (
-                        report.user_id.name, report.name))
-        self.sudo().write({  # sudo: state is read-only in the view
+        self._kam_check_move("action_submit")
+        self.sudo()._kam_state_write({  # sudo: state is read-only in the view
             "state": "submitted", "submitted_date": fields.Datetime.now()})
         for report in self:
             report._kam_schedule(
@@ -462,17 +478,8 @@ class KamReport(models.Model):
     @api.multi
     def action_acknowledge(self):
         """The reviewer has read the report (R15)."""
-        self._kam_check_state(("submitted",), _("Acknowledge"))
-        for report in self:
-            if report.user_id == self.env.user:
-                raise AccessError(_(
-                    "You cannot acknowledge your own report (%s).")
-                    % report.name)
-            if not report._kam_may_review(self.env.user):
-                raise AccessError(_(
-                    "Only the regional manager (KAM reports) or a sales "
-                    "director can acknowledge the report %s.") % report.name)
-        self.sudo().write({  # sudo: state is read-only in the view
+        self._kam_check_move("action_acknowledge")
+        self.sudo()._kam_state_write({  # sudo: state is read-only in the view
             "state": "acknowledged", "acknowledged_by_id": self.env.uid,
             "acknowledged_date": fields.Datetime.now()})
         review = self.env.ref(
@@ -513,7 +520,8 @@ class KamReport(models.Model):
         # figures (issue 7); the system writes them as superuser
         protected = sorted(f for f in set(vals) - USER_FIELDS
                            if not f.startswith(("message_", "activity_")))
-        if protected and self.env.uid != SUPERUSER_ID:
+        # the state alone is a move, checked by kam.workflow.mixin
+        if set(protected) - {"state"} and self.env.uid != SUPERUSER_ID:
             raise UserError(_(
                 "These fields of a month-end report are set from the data "
                 "and by its buttons and cannot be written: %s.")
@@ -532,7 +540,8 @@ class KamReport(models.Model):
                 if report.state != "draft":
                     raise UserError(_(
                         "Comments: the report %s is %s; only drafts can be "
-                        "changed.") % (report.name, report._kam_state_label()))
+                        "changed.") % (report.name,
+                                       report._kam_state_label(report.state)))
                 if report.user_id != self.env.user:
                     raise AccessError(_(
                         "Only the author can write the comments of %s.")

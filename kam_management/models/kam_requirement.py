@@ -2,11 +2,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import timedelta
 
-from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import plaintext2html
 
 from .kam_company import check_user_allowed, check_writer_allowed
+from .kam_workflow_mixin import transition
 
 REQUIREMENT_STATES = [
     ("received", "Received"),
@@ -17,16 +18,6 @@ REQUIREMENT_STATES = [
     ("cancelled", "Cancelled"),
 ]
 OPEN_STATES = ("received", "drafting", "review", "approved")
-
-# (from, to) -> the action that makes the move; writing ``state`` (e.g. by
-# dragging a kanban card) runs the same action with the same checks.
-TRANSITIONS = {
-    ("received", "drafting"): "action_start",
-    ("drafting", "review"): "action_submit_solution",
-    ("review", "approved"): "action_approve",
-    ("review", "drafting"): "action_reject",
-    ("approved", "delivered"): "action_deliver",
-}
 
 # Set only by the workflow actions, never written directly.
 WORKFLOW_FIELDS = frozenset([
@@ -49,8 +40,26 @@ class KamRequirement(models.Model):
 
     _name = "kam.requirement"
     _description = "Key-Account Requirement"
-    _inherit = ["mail.thread", "mail.activity.mixin", "kam.input.check"]
+    _inherit = ["kam.workflow.mixin", "mail.thread", "mail.activity.mixin",
+                "kam.input.check"]
     _order = "date_received desc, id desc"
+    # the state is the kanban's column (group_expand): dragging a card runs
+    # the transition between the two columns, with the same checks
+    _kam_transitions = {
+        "action_start": transition(
+            ["received"], "drafting", _("Start"), "_kam_check_manager"),
+        "action_submit_solution": transition(
+            ["drafting"], "review", _("Submit Solution"),
+            "_kam_check_solution_author"),
+        "action_approve": transition(
+            ["review"], "approved", _("Approve"), "_kam_check_approver"),
+        "action_reject": transition(
+            ["review"], "drafting", _("Send Back"), "_kam_check_manager"),
+        "action_deliver": transition(
+            ["approved"], "delivered", _("Deliver"), "_kam_check_manager"),
+        "action_cancel": transition(
+            OPEN_STATES, "cancelled", _("Cancel"), "_kam_check_manager"),
+    }
 
     name = fields.Char(string="Requirement", required=True,
                        track_visibility="onchange")
@@ -159,11 +168,6 @@ class KamRequirement(models.Model):
         positive = (operator == "=") == bool(value)
         return [("id", "in" if positive else "not in", ids)]
 
-    @api.model
-    def _read_group_state(self, states, domain, order):
-        """Every stage is a kanban column, even an empty one."""
-        return [key for key, _label in REQUIREMENT_STATES]
-
     @api.onchange("partner_id")
     def _onchange_partner_id(self):
         partner = self.partner_id.sudo()  # sudo: KAM and team of the account
@@ -248,14 +252,10 @@ class KamRequirement(models.Model):
             raise UserError(_(
                 "These fields are set by the workflow buttons and cannot be "
                 "written: %s.") % ", ".join(protected))
-        vals = dict(vals)
-        new_state = vals.pop("state", None)
+        # a new state (a kanban card dragged) runs the transition, see
+        # kam.workflow.mixin
         self._kam_check_edit(vals)
-        res = super(KamRequirement, self).write(vals) if vals else True
-        if new_state:
-            for req in self:
-                req._kam_move_to(new_state)
-        return res
+        return super(KamRequirement, self).write(vals)
 
     def _kam_check_edit(self, vals):
         """The solution is frozen once submitted, the account once the work
@@ -272,29 +272,9 @@ class KamRequirement(models.Model):
                     "Key Account: the work on \"%s\" has started; it cannot "
                     "move to another account.") % req.name)
 
-    def _kam_move_to(self, new_state):
-        """Run the action that moves this requirement to ``new_state``."""
-        self.ensure_one()
-        if new_state == self.state:
-            return
-        if new_state == "cancelled":
-            self.action_cancel()
-            return
-        action = TRANSITIONS.get((self.state, new_state))
-        if not action:
-            raise UserError(_(
-                "Impossible transition: requirement \"%s\" cannot go from "
-                "%s to %s.") % (self.name, self._kam_state_label(self.state),
-                                self._kam_state_label(new_state)))
-        getattr(self, action)()
-
     # ------------------------------------------------------------------
     # Roles
     # ------------------------------------------------------------------
-    def _kam_state_label(self, state):
-        return dict(self._fields["state"]._description_selection(
-            self.env)).get(state, state)
-
     def _kam_managers(self):
         """The account's KAM and regional manager."""
         partner = self.partner_id.sudo()  # sudo: owner fields of the account
@@ -304,8 +284,7 @@ class KamRequirement(models.Model):
         """Whether the current user manages this requirement's account: its
         KAM, its regional manager or a sales director."""
         user = self.env.user
-        return (self.env.uid == SUPERUSER_ID
-                or user.has_group("kam_management.group_kam_director")
+        return (user.has_group("kam_management.group_kam_director")
                 or user in self._kam_managers())
 
     def _kam_check_manager(self, action):
@@ -327,14 +306,27 @@ class KamRequirement(models.Model):
             return partner.kam_manager_id
         return partner.kam_region_id.manager_id
 
-    def _kam_check_state(self, allowed, action):
+    def _kam_check_solution_author(self, action):
+        """The technical support assigned, or whoever manages the
+        account."""
+        user = self.env.user
         for req in self:
-            if req.state not in allowed:
-                raise UserError(_(
-                    "Impossible transition: %s is not possible for "
-                    "requirement \"%s\" in stage %s (only from %s).")
-                    % (action, req.name, req._kam_state_label(req.state),
-                       ", ".join(req._kam_state_label(s) for s in allowed)))
+            if user != req.tech_user_id and not req._kam_is_manager():
+                raise AccessError(_(
+                    "Submit Solution: only the technical support assigned to "
+                    "\"%s\" or its key account manager can submit the "
+                    "solution.") % req.name)
+
+    def _kam_check_approver(self, action):
+        """A manager of the account, never the author of the solution
+        (R6)."""
+        self._kam_check_manager(action)
+        for req in self:
+            if self.env.user in req._kam_authors():
+                raise AccessError(_(
+                    "Approve: you wrote the solution of \"%s\"; the key "
+                    "account manager or the regional manager must approve "
+                    "it.") % req.name)
 
     # ------------------------------------------------------------------
     # Stages: time and hand-over activities
@@ -404,11 +396,10 @@ class KamRequirement(models.Model):
         now = fields.Datetime.now()
         for req in self:
             req._kam_close_stage(now, feedback=feedback)
-            super(KamRequirement, req).write(
+            req._kam_state_write(
                 dict(vals or {}, state=new_state, date_stage_start=now))
             # who acts next may depend on the values just written
-            super(KamRequirement, req).write(
-                {"stage_user_id": responsible(req).id})
+            req._kam_state_write({"stage_user_id": responsible(req).id})
             req._kam_open_stage(now, note=note)
         return True
 
@@ -423,8 +414,7 @@ class KamRequirement(models.Model):
     def action_start(self):
         """The KAM hands the requirement to technical support."""
         self._kam_check_write()
-        self._kam_check_state(["received"], _("Start"))
-        self._kam_check_manager(_("Start"))
+        self._kam_check_move("action_start")
         for req in self:
             if not req.tech_user_id:
                 raise UserError(_(
@@ -438,14 +428,9 @@ class KamRequirement(models.Model):
     def action_submit_solution(self):
         """Technical support submits the solution for review."""
         self._kam_check_write()
-        self._kam_check_state(["drafting"], _("Submit Solution"))
+        self._kam_check_move("action_submit_solution")
         user = self.env.user
         for req in self:
-            if user != req.tech_user_id and not req._kam_is_manager():
-                raise AccessError(_(
-                    "Submit Solution: only the technical support assigned to "
-                    "\"%s\" or its key account manager can submit the "
-                    "solution.") % req.name)
             if not req.solution or not req.solution.strip() or \
                     req.solution.strip() in ("<p><br></p>", "<p></p>"):
                 raise UserError(_(
@@ -462,14 +447,7 @@ class KamRequirement(models.Model):
         """The KAM (or the regional manager) approves the solution; the
         author of the solution never approves it (R6)."""
         self._kam_check_write()
-        self._kam_check_state(["review"], _("Approve"))
-        self._kam_check_manager(_("Approve"))
-        for req in self:
-            if self.env.user in req._kam_authors():
-                raise AccessError(_(
-                    "Approve: you wrote the solution of \"%s\"; the key "
-                    "account manager or the regional manager must approve "
-                    "it.") % req.name)
+        self._kam_check_move("action_approve")
         return self._kam_transition(
             "approved", lambda r: r.kam_manager_id,
             vals={"approved_user_id": self.env.uid,
@@ -480,8 +458,7 @@ class KamRequirement(models.Model):
     def action_reject(self, reason=None):
         """Send the solution back to drafting, with a reason."""
         self._kam_check_write()
-        self._kam_check_state(["review"], _("Send Back"))
-        self._kam_check_manager(_("Send Back"))
+        self._kam_check_move("action_reject")
         if not reason or not reason.strip():
             raise UserError(_(
                 "Reason: say why the solution goes back to drafting."))
@@ -494,8 +471,7 @@ class KamRequirement(models.Model):
     def action_deliver(self):
         """The KAM delivers the approved solution to the customer."""
         self._kam_check_write()
-        self._kam_check_state(["approved"], _("Deliver"))
-        self._kam_check_manager(_("Deliver"))
+        self._kam_check_move("action_deliver")
         return self._kam_transition(
             "delivered", lambda r: r.env["res.users"],
             vals={"date_delivered": fields.Datetime.now()},
@@ -505,8 +481,7 @@ class KamRequirement(models.Model):
     def action_cancel(self):
         """Drop the requirement; its open activity is closed."""
         self._kam_check_write()
-        self._kam_check_state(list(OPEN_STATES), _("Cancel"))
-        self._kam_check_manager(_("Cancel"))
+        self._kam_check_move("action_cancel")
         return self._kam_transition(
             "cancelled", lambda r: r.env["res.users"],
             feedback=_("Requirement cancelled."))
@@ -517,7 +492,7 @@ class KamRequirement(models.Model):
         send the solution back opens the wizard)."""
         self.ensure_one()
         self._kam_check_write()
-        self._kam_check_manager(_("Send Back"))
+        self._kam_check_may_move("action_reject")
         action = self.env.ref(
             "kam_management.kam_requirement_reject_wizard_action").read()[0]
         action["context"] = {"default_requirement_id": self.id}

@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .kam_company import (check_same_company, check_user_allowed,
                           check_writer_allowed, with_partner_company)
+from .kam_workflow_mixin import transition
 
 DONE_STATES = ("done", "submitted", "reviewed")
 # moved only by the buttons, which check who may (R8): a write over RPC
@@ -24,8 +25,27 @@ class KamVisit(models.Model):
 
     _name = "kam.visit"
     _description = "Key-Account Visit"
-    _inherit = ["mail.thread", "mail.activity.mixin", "kam.input.check"]
+    _inherit = ["kam.workflow.mixin", "mail.thread", "mail.activity.mixin",
+                "kam.input.check"]
     _order = "visit_date desc, id desc"
+    _kam_transitions = {
+        "action_done": transition(
+            ["planned"], "done", _("Mark as Done"),
+            "_kam_check_visitor_or_supervisor"),
+        "action_submit": transition(
+            ["done"], "submitted", _("Submit Report"),
+            "_kam_check_visitor_or_supervisor"),
+        "action_review": transition(
+            ["submitted"], "reviewed", _("Review"), "_kam_check_reviewer"),
+        "action_send_back": transition(
+            ["submitted"], "done", _("Send Back"), "_kam_check_reviewer"),
+        "action_cancel": transition(
+            ["planned", "done"], "cancelled", _("Cancel"),
+            "_kam_check_visitor_or_supervisor"),
+        "action_plan": transition(
+            ["cancelled"], "planned", _("Plan Again"),
+            "_kam_check_visitor_or_supervisor"),
+    }
 
     name = fields.Char(compute="_compute_name", store=True)
     partner_id = fields.Many2one(
@@ -174,7 +194,7 @@ class KamVisit(models.Model):
                 return False
         return True
 
-    def _kam_check_visitor_or_supervisor(self):
+    def _kam_check_visitor_or_supervisor(self, action=None):
         user = self.env.user
         for visit in self:
             if visit.user_id != user and not visit._kam_is_supervisor(user):
@@ -182,23 +202,13 @@ class KamVisit(models.Model):
                     "Only the visitor or their supervisor can do this on "
                     "the visit %s.") % visit.name)
 
-    def _kam_check_state(self, allowed, action_label):
-        for visit in self:
-            if visit.state not in allowed:
-                raise UserError(_(
-                    "%s: the visit %s is %s.") % (
-                        action_label, visit.name,
-                        dict(visit._fields["state"]._description_selection(
-                            self.env))[visit.state]))
-
     # ------------------------------------------------------------------
     # Workflow
     # ------------------------------------------------------------------
     @api.multi
     def action_done(self):
         """The visit took place: it now counts for visit compliance."""
-        self._kam_check_state(("planned",), _("Mark as Done"))
-        self._kam_check_visitor_or_supervisor()
+        self._kam_check_move("action_done")
         # write() brings compliance up to date and closes the "visit due"
         # activities the visit satisfies
         self._kam_write({"state": "done",
@@ -208,8 +218,7 @@ class KamVisit(models.Model):
     @api.multi
     def action_submit(self):
         """File the visit report to the supervisor (R8)."""
-        self._kam_check_state(("done",), _("Submit Report"))
-        self._kam_check_visitor_or_supervisor()
+        self._kam_check_move("action_submit")
         for visit in self:
             if not (visit.report_summary or "").strip():
                 raise UserError(_(
@@ -223,8 +232,7 @@ class KamVisit(models.Model):
     @api.multi
     def action_review(self):
         """The supervisor has read the report."""
-        self._kam_check_state(("submitted",), _("Review"))
-        self._kam_check_reviewer()
+        self._kam_check_move("action_review")
         self._kam_write({"state": "reviewed",
                          "date_reviewed": fields.Datetime.now()})
         self._kam_done_review_activities()
@@ -234,8 +242,7 @@ class KamVisit(models.Model):
     def action_send_back(self, reason=None):
         """Send a report back to its visitor, who gets a to-do with the
         reviewer's note (``reason``, or the note already on the visit)."""
-        self._kam_check_state(("submitted",), _("Send Back"))
-        self._kam_check_reviewer()
+        self._kam_check_move("action_send_back")
         vals = {"state": "done"}
         if reason:
             vals["review_note"] = reason
@@ -250,20 +257,18 @@ class KamVisit(models.Model):
 
     @api.multi
     def action_cancel(self):
-        self._kam_check_state(("planned", "done"), _("Cancel"))
-        self._kam_check_visitor_or_supervisor()
+        self._kam_check_move("action_cancel")
         self._kam_write({"state": "cancelled"})
         return True
 
     @api.multi
     def action_plan(self):
         """Plan a cancelled visit again."""
-        self._kam_check_state(("cancelled",), _("Plan Again"))
-        self._kam_check_visitor_or_supervisor()
+        self._kam_check_move("action_plan")
         self._kam_write({"state": "planned"})
         return True
 
-    def _kam_check_reviewer(self):
+    def _kam_check_reviewer(self, action=None):
         user = self.env.user
         for visit in self:
             if visit.user_id == user:
@@ -350,7 +355,9 @@ class KamVisit(models.Model):
 
     @api.multi
     def write(self, vals):
-        self._kam_check_workflow_vals(vals)
+        # the state alone is a move, checked by kam.workflow.mixin
+        if set(vals) & (WORKFLOW_FIELDS - {"state"}):
+            self._kam_check_workflow_vals(vals)
         partners = self.mapped("partner_id")
         vals = with_partner_company(self.env, vals)
         res = super(KamVisit, self).write(vals)
@@ -360,7 +367,7 @@ class KamVisit(models.Model):
     def _kam_write(self, vals):
         """Write, the workflow fields included (the buttons)."""
         partners = self.mapped("partner_id")
-        res = super(KamVisit, self).write(vals)
+        res = self._kam_state_write(vals)
         self._kam_after_write(vals, partners)
         return res
 

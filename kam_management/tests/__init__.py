@@ -18,4 +18,5 @@ from . import test_pareto
 from . import test_multi_company
 from . import test_bad_input
 from . import test_buttons
+from . import test_workflow
 from . import test_pdf_report

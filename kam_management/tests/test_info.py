@@ -209,9 +209,9 @@ class TestInfoWorkflow(KamCase):
         with self.raises_and_rolls_back(UserError, "Close: .* is Closed"):
             kam.action_close()
         # nobody writes the state directly
-        with self.raises_and_rolls_back(AccessError,
-                                        "only through Acknowledge and "
-                                        "Close"):
+        with self.raises_and_rolls_back(
+                UserError, "Move to New: .* is Closed; allowed only from "
+                           "no state"):
             kam.write({"state": "new"})
 
     def test_not_a_key_account(self):

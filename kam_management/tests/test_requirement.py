@@ -135,18 +135,24 @@ class TestRequirementWorkflow(RequirementCase):
         for action in ("action_approve", "action_deliver",
                        "action_submit_solution"):
             with self.subTest(action=action):
-                with self.raises_and_rolls_back(UserError,
-                                                "Impossible transition"):
+                with self.raises_and_rolls_back(
+                        UserError, r'"[^"]+" is Received; allowed only '
+                                   r'from \w+\.'):
                     getattr(req, action)()
         # the stage is checked before the reason
-        with self.raises_and_rolls_back(UserError, "Impossible transition"):
+        with self.raises_and_rolls_back(
+                UserError, "Send Back: .* is Received; allowed only from "
+                           "Review"):
             req.action_reject(reason="no")
         req.action_start()
-        with self.raises_and_rolls_back(UserError, "Impossible transition"):
+        with self.raises_and_rolls_back(
+                UserError, "Start: .* is Drafting; allowed only from "
+                           "Received"):
             req.action_start()
         # moving the kanban card runs the same checks
         with self.refused_in_stage(
-                UserError, "cannot go from Drafting to Delivered",
+                UserError, "Move to Delivered: .* is Drafting; allowed only "
+                           "from Approved",
                 req) as stage:
             req.write({"state": "delivered"})
         self.assertEqual(stage, ["drafting"])
