@@ -20,6 +20,7 @@
         "mail",
         "calendar",
         "sale_management",
+        "base_geolocalize",
     ],
     "data": [
         "security/kam_management_security.xml",

@@ -15,12 +15,34 @@ if [ "$state" = installed ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$want" ]; then
     exit 0
 fi
 LOG="$ROOT/.state/$DB.log"
+# Chinese first (the default language of the new database and its users),
+# English active too: anyone can switch in Preferences. Odoo activates
+# only the languages named here when it creates the database (en_US too).
+LANGS=zh_CN,en_US
 if [ "$state" = installed ]; then
     echo "[db] upgrading kam_management in $DB (log: $LOG)"
     args=(-u kam_management)
+    # a database made when only zh_CN was loaded: English back on
+    if [ "$(psql -d "$DB" -tAc "select active from res_lang where code = 'en_US'")" != t ]; then
+        args+=(--load-language=en_US)
+    fi
 else
+    # The dependencies first, in their own run, as the test database is
+    # built (scripts/odoo-tests.sh): their chart of accounts
+    # (l10n_generic_coa, auto-installed after account) must exist before
+    # the addon's demo data, which makes the company's currency the yuan;
+    # installed in the same run it would come after and set US dollars.
+    deps=$("$PY" -c 'import ast, sys; print(",".join(ast.literal_eval(open(sys.argv[1]).read())["depends"]))' \
+           "$ROOT/kam_management/__manifest__.py")
+    echo "[db] installing the dependencies ($deps) into $DB (log: $LOG.deps)"
+    if ! odoo_bin --addons-path="$ADDONS_PATH" -d "$DB" --db-filter="^$DB\$" -i "$deps" \
+            --load-language="$LANGS" --stop-after-init --log-level=info >"$LOG.deps" 2>&1; then
+        tail -40 "$LOG.deps" >&2
+        echo "[db] failed, see $LOG.deps" >&2
+        exit 1
+    fi
     echo "[db] installing kam_management with demo data into $DB (log: $LOG)"
-    args=(-i kam_management --load-language=zh_CN)
+    args=(-i kam_management --load-language="$LANGS")
 fi
 if ! odoo_bin --addons-path="$ADDONS_PATH" -d "$DB" --db-filter="^$DB\$" "${args[@]}" \
         --stop-after-init --log-level=info >"$LOG" 2>&1; then

@@ -38,6 +38,22 @@ class TestZhCn(KamCase):
         fields = zh["res.partner"].fields_get(["kam_manager_id"])
         self.assertEqual(fields["kam_manager_id"]["string"], "大客户经理")
 
+    def test_english_and_chinese_both_selectable(self):
+        """Loading zh_CN (make run: --load-language=zh_CN) keeps en_US
+        active: each user picks either in Preferences (issue 17)."""
+        active = self.env["res.lang"].search([]).mapped("code")
+        self.assertIn("en_US", active)
+        self.assertIn("zh_CN", active)
+        for login in ("kam_manager_1", "kam_director"):
+            me = self.as_user(login)["res.users"].browse(
+                self.user(login).id)
+            offered = dict(me.fields_get(["lang"])["lang"]["selection"])
+            self.assertIn("en_US", offered)
+            self.assertIn("zh_CN", offered)
+            for code in ("zh_CN", "en_US"):
+                me.write({"lang": code})  # what Preferences saves
+                self.assertEqual(self.user(login).lang, code)
+
     def test_errors_are_translated(self):
         """The constraint's sentence and the field's label both in zh_CN
         (res_partner.py, _check_kam_key_account)."""
