@@ -19,3 +19,4 @@ from . import test_multi_company
 from . import test_bad_input
 from . import test_buttons
 from . import test_pdf_report
+from . import test_language
