@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import html_escape
 
 from .kam_company import check_same_company, check_writer_allowed
+from .kam_lang import lang_of
 from .kam_lock import acquire_run
 from .kam_workflow_mixin import transition
 
@@ -287,6 +288,15 @@ class KamComplaint(models.Model):
             return _("Complaint response commitment breached")
         return _("Complaint resolution commitment breached")
 
+    def _kam_breach_texts(self, kind, data):
+        """Summary and note of a breach activity, in the context's
+        language (see ``kam_lang``)."""
+        note = _("<p>Commitment of station %s was %s (UTC); "
+                 "complaint: %s.</p>") % (
+            html_escape(data["station"] or ""), data[kind],
+            html_escape(data["name"]))
+        return self._kam_breach_summary(kind), note
+
     def _kam_notify_breaches(self, breaches):
         """One activity per breach (``(complaint id, kind)``) for the KAM
         and each station user, unless the same one is still open."""
@@ -310,14 +320,15 @@ class KamComplaint(models.Model):
         model_id = self.env["ir.model"]._get(self._name).id
         today = fields.Date.context_today(self)
         Activity = self.env["mail.activity"]
+        users = self.env["res.users"].sudo().browse(  # sudo: their language
+            list(set(uid for data in info.values() for uid in data["users"])))
+        langs = {user.id: lang_of(user) for user in users}
         for complaint_id, kind in breaches:
             data = info[complaint_id]
-            summary = self._kam_breach_summary(kind)
-            note = _("<p>Commitment of station %s was %s (UTC); "
-                     "complaint: %s.</p>") % (
-                html_escape(data["station"] or ""), data[kind],
-                html_escape(data["name"]))
             for user_id in data["users"]:
+                # the summary and note in the reader's language
+                summary, note = self.with_context(
+                    lang=langs[user_id])._kam_breach_texts(kind, data)
                 if (complaint_id, user_id, summary) in existing:
                     continue
                 existing.add((complaint_id, user_id, summary))

@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .kam_company import (check_same_company, check_user_allowed,
                           check_writer_allowed, with_partner_company)
+from .kam_lang import users_by_lang
 from .kam_lock import acquire_run
 from .kam_settings import number_param
 from .kam_workflow_mixin import transition
@@ -175,19 +176,27 @@ class KamInfo(models.Model):
             if users or not info.escalated_user_ids:
                 info._kam_notify(
                     users, "kam_management.mail_activity_type_kam_info",
-                    _("%s information on %s: please acknowledge") % (
-                        info._kam_importance_label(),
-                        info.partner_id.display_name),
-                    deadline)
+                    "acknowledge", deadline)
             info._kam_workflow_write(vals)
 
     def _kam_importance_label(self):
         return dict(self._fields["importance"]._description_selection(
             self.env))[self.importance]
 
-    def _kam_notify(self, users, type_xmlid, summary, deadline):
-        """An activity for each of ``users`` and one chatter message that
-        notifies them all."""
+    def _kam_notify_text(self, key):
+        """The summary of the notification ``key``, in the context's
+        language (see ``kam_lang``)."""
+        text = {
+            "acknowledge": _("%s information on %s: please acknowledge"),
+            "late": _("Not acknowledged in time: %s information on %s"),
+        }[key]
+        return text % (self._kam_importance_label(),
+                       self.partner_id.display_name)
+
+    def _kam_notify(self, users, type_xmlid, key, deadline):
+        """An activity for each of ``users`` and a chatter message that
+        notifies them, each in the recipient's language: one message per
+        language."""
         self.ensure_one()
         if not users:
             _logger.warning("key-account information %s: nobody to notify",
@@ -198,18 +207,20 @@ class KamInfo(models.Model):
         # sudo: the reporter schedules tasks for their supervisors on a
         # record both can read; activities are protected by the document
         Activity = self.env["mail.activity"].sudo()  # sudo: see above
-        for user in users:
-            Activity.create({
-                "res_model_id": model_id, "res_id": self.id,
-                "activity_type_id": type_id, "summary": summary,
-                "note": self.description or False, "user_id": user.id,
-                "date_deadline": fields.Date.to_string(deadline.date()),
-            })
-        # sudo: the message goes out on behalf of the addon (the cron or a
-        # reporter without write access to the recipients' partners)
-        self.sudo().message_post(  # sudo: see above
-            body=summary, subtype="mail.mt_comment",
-            partner_ids=users.mapped("partner_id").ids)
+        for lang, readers in users_by_lang(users):
+            summary = self.with_context(lang=lang)._kam_notify_text(key)
+            for user in readers:
+                Activity.create({
+                    "res_model_id": model_id, "res_id": self.id,
+                    "activity_type_id": type_id, "summary": summary,
+                    "note": self.description or False, "user_id": user.id,
+                    "date_deadline": fields.Date.to_string(deadline.date()),
+                })
+            # sudo: the message goes out on behalf of the addon (the cron
+            # or a reporter without write access to the readers' partners)
+            self.sudo().with_context(lang=lang).message_post(  # sudo
+                body=summary, subtype="mail.mt_comment",
+                partner_ids=readers.mapped("partner_id").ids)
         self._kam_workflow_write(
             {"escalated_user_ids": [(4, u.id) for u in users]})
 
@@ -249,9 +260,7 @@ class KamInfo(models.Model):
             users = directors - self.escalated_user_ids
         self._kam_notify(
             users, "kam_management.mail_activity_type_kam_info_escalation",
-            _("Not acknowledged in time: %s information on %s") % (
-                self._kam_importance_label(), self.partner_id.display_name),
-            fields.Datetime.from_string(now))
+            "late", fields.Datetime.from_string(now))
         self._kam_workflow_write({"escalation_level": "directors",
                                   "re_escalated_date": now})
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .kam_lang import in_lang
 from .kam_lock import acquire_run
 from .kam_settings import number_param
 from .kam_workflow_mixin import transition
@@ -178,14 +179,18 @@ class KamReport(models.Model):
     # ------------------------------------------------------------------
     @api.depends("report_type", "user_id", "region_id", "period_start")
     def _compute_name(self):
-        labels = dict(REPORT_TYPES)
+        """The title in its author's language, whoever drafts it (usually
+        the scheduled action)."""
+        types = self._fields["report_type"]
         for report in self:
             who = report.region_id.name \
                 if report.report_type == "region_monthly" \
                 else report.user_id.name
+            labels = dict(types._description_selection(
+                in_lang(report, report.user_id).env))
             report.name = "%s %s %s" % (
                 (report.period_start or "")[:7], who or "",
-                _(labels.get(report.report_type, "")))
+                labels.get(report.report_type, ""))
 
     @api.depends("period_start")
     def _compute_period_end(self):
@@ -471,8 +476,7 @@ class KamReport(models.Model):
         for report in self:
             report._kam_schedule(
                 "kam_management.mail_activity_type_kam_report_review",
-                report.reviewer_id,
-                _("Acknowledge the month-end report: %s") % report.name)
+                report.reviewer_id, "acknowledge")
         return True
 
     @api.multi
@@ -490,8 +494,24 @@ class KamReport(models.Model):
                 _("Acknowledged"))
         return True
 
-    def _kam_schedule(self, type_xmlid, users, summary, deadline=None):
-        """An activity on the report for each of ``users``."""
+    def _kam_schedule_text(self, key):
+        """The summary of the report's activity ``key``, in the context's
+        language (see ``kam_lang``)."""
+        month = (self.period_start or "")[:7]
+        if key == "acknowledge":
+            return _("Acknowledge the month-end report: %s") % self.name
+        if key == "complete":
+            return _("Complete and submit your month-end report: %s") % (
+                self.name)
+        if key == "hand_in":
+            return _("Hand in your key accounts' information updates for "
+                     "%s") % month
+        return _("Enter the information updates of %s for %s") % (
+            self.user_id.name, month)
+
+    def _kam_schedule(self, type_xmlid, users, key, deadline=None):
+        """An activity on the report for each of ``users``, its summary
+        in the user's language."""
         self.ensure_one()
         # sudo: the author (or the cron) schedules tasks for others on a
         # report they can read; activities are protected by the document
@@ -501,7 +521,8 @@ class KamReport(models.Model):
                 "res_model_id": self.env["ir.model"]._get(self._name).id,
                 "res_id": self.id,
                 "activity_type_id": self.env.ref(type_xmlid).id,
-                "summary": summary, "user_id": user.id,
+                "summary": in_lang(self, user)._kam_schedule_text(key),
+                "user_id": user.id,
                 "date_deadline": deadline or fields.Date.context_today(self),
             })
 
@@ -624,9 +645,8 @@ class KamReport(models.Model):
         drafts._kam_fill_figures()
         for report in new:
             report._kam_schedule(
-                "mail.mail_activity_data_todo", report.user_id,
-                _("Complete and submit your month-end report: %s")
-                % report.name, deadline=today)
+                "mail.mail_activity_data_todo", report.user_id, "complete",
+                deadline=today)
         _logger.info("monthly reports for %s: %s reports, %s new", period,
                      len(reports), len(new))
         return reports
@@ -664,13 +684,9 @@ class KamReport(models.Model):
                 lambda u, c=report.company_id: c in u.company_ids)
             report._kam_schedule(
                 "kam_management.mail_activity_type_kam_month_end",
-                report.user_id,
-                _("Hand in your key accounts' information updates for %s")
-                % first[:7], deadline=last)
+                report.user_id, "hand_in", deadline=last)
             report._kam_schedule(
                 "kam_management.mail_activity_type_kam_month_end",
-                company_secretaries,
-                _("Enter the information updates of %s for %s")
-                % (report.user_id.name, first[:7]), deadline=last)
+                company_secretaries, "enter", deadline=last)
         reports.write({"month_end_requested": True})
         return reports

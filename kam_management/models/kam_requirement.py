@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import plaintext2html
 
 from .kam_company import check_user_allowed, check_writer_allowed
+from .kam_lang import in_lang
 from .kam_workflow_mixin import transition
 
 REQUIREMENT_STATES = [
@@ -358,7 +359,9 @@ class KamRequirement(models.Model):
                 "res_model_id": self.env["ir.model"]._get(self._name).id,
                 "res_id": req.id,
                 "activity_type_id": activity_type.id,
-                "summary": req._kam_stage_summary(),
+                # in the language of the person it is handed to
+                "summary": in_lang(
+                    req, req.stage_user_id)._kam_stage_summary(),
                 "note": note and plaintext2html(note) or False,
                 "user_id": req.stage_user_id.id,
                 "date_deadline": fields.Date.context_today(

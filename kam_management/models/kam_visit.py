@@ -3,6 +3,8 @@
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .kam_lang import in_lang
+
 from .kam_company import (check_same_company, check_user_allowed,
                           check_writer_allowed, with_partner_company)
 from .kam_workflow_mixin import transition
@@ -250,8 +252,7 @@ class KamVisit(models.Model):
         self._kam_done_review_activities()
         for visit in self:
             visit._kam_activity_schedule(
-                "mail.mail_activity_data_todo", visit.user_id,
-                _("Visit report sent back: %s") % visit.name,
+                "mail.mail_activity_data_todo", visit.user_id, "sent_back",
                 note=visit.review_note)
         return True
 
@@ -283,9 +284,18 @@ class KamVisit(models.Model):
     # ------------------------------------------------------------------
     # Activities
     # ------------------------------------------------------------------
-    def _kam_activity_schedule(self, type_xmlid, user, summary, note=None,
+    def _kam_activity_text(self, key):
+        """The summary of the visit's activity ``key``, in the context's
+        language (see ``kam_lang``)."""
+        return {
+            "sent_back": _("Visit report sent back: %s"),
+            "review": _("Review the visit report: %s"),
+        }[key] % self.name
+
+    def _kam_activity_schedule(self, type_xmlid, user, key, note=None,
                                date_deadline=None):
-        """Schedule an activity on the visit (Odoo 11 has no helper)."""
+        """Schedule an activity on the visit (Odoo 11 has no helper), its
+        summary in ``user``'s language."""
         self.ensure_one()
         if not user:
             return self.env["mail.activity"]
@@ -295,7 +305,7 @@ class KamVisit(models.Model):
             "res_model_id": self.env["ir.model"]._get(self._name).id,
             "res_id": self.id,
             "activity_type_id": self.env.ref(type_xmlid).id,
-            "summary": summary,
+            "summary": in_lang(self, user)._kam_activity_text(key),
             "note": note or False,
             "user_id": user.id,
             "date_deadline": date_deadline or fields.Date.context_today(self),
@@ -305,8 +315,7 @@ class KamVisit(models.Model):
         for visit in self:
             visit._kam_activity_schedule(
                 "kam_management.mail_activity_type_kam_visit_review",
-                visit.reviewer_id,
-                _("Review the visit report: %s") % visit.name)
+                visit.reviewer_id, "review")
 
     def _kam_done_review_activities(self):
         review = self.env.ref(

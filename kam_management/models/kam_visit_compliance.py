@@ -2,9 +2,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 import time
+from datetime import date, timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools import html_escape
+from odoo.tools.misc import format_date
 
 from .kam_lock import acquire_run
 from .kam_settings import number_param
@@ -13,6 +16,8 @@ _logger = logging.getLogger(__name__)
 
 STATES = [("ok", "OK"), ("due_soon", "Due Soon"), ("overdue", "Overdue")]
 DUE_STATES = ("due_soon", "overdue")
+# accounts listed in a digest activity's note; the rest are counted
+DIGEST_LINES = 200
 # One row per key account and applicable visit rule, with its responsible
 # person, last qualifying visit and due date. Set-based on purpose: one
 # statement for any number of accounts (see make bench).
@@ -133,40 +138,26 @@ UPDATE res_partner p
  WHERE p.id = w.id AND p.kam_visit_state IS DISTINCT FROM w.state
 """
 
-# Exactly one open "visit due" activity per account and responsible person
-# with a due or overdue row; its deadline is the earliest due date.
+# The due and overdue rows of the people concerned, one per account and
+# person; the deadline of its activity is the earliest due date.
 DUE_ROWS_SQL = """
-SELECT c.partner_id, c.responsible_id, min(c.due_date) AS due_date
+SELECT c.responsible_id, c.partner_id, min(c.due_date) AS due_date
   FROM kam_visit_compliance c
  WHERE c.state IN ('due_soon', 'overdue') AND c.responsible_id IS NOT NULL
-   AND (%(all)s OR c.partner_id = ANY(%(ids)s))
- GROUP BY c.partner_id, c.responsible_id
+   AND (%(all)s OR c.responsible_id = ANY(%(user_ids)s))
+ GROUP BY c.responsible_id, c.partner_id
+ ORDER BY c.responsible_id, min(c.due_date), c.partner_id
 """
 
-INSERT_DUE_ACTIVITIES_SQL = """
-INSERT INTO mail_activity
-       (res_model_id, res_model, res_id, res_name, activity_type_id,
-        summary, date_deadline, user_id,
-        create_uid, create_date, write_uid, write_date)
-SELECT %(model_id)s, 'res.partner', d.partner_id, p.display_name,
-       %(type_id)s, %(summary)s, d.due_date, d.responsible_id,
-       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
-  FROM (""" + DUE_ROWS_SQL + """) d
-  JOIN res_partner p ON p.id = d.partner_id
- WHERE NOT EXISTS (SELECT 1 FROM mail_activity a
-                    WHERE a.res_model = 'res.partner'
-                      AND a.res_id = d.partner_id
-                      AND a.activity_type_id = %(type_id)s
-                      AND a.user_id = d.responsible_id)
-"""
-
-UPDATE_DUE_DEADLINES_SQL = """
-UPDATE mail_activity a
-   SET date_deadline = d.due_date, write_date = now() AT TIME ZONE 'UTC'
-  FROM (""" + DUE_ROWS_SQL + """) d
- WHERE a.res_model = 'res.partner' AND a.res_id = d.partner_id
-   AND a.activity_type_id = %(type_id)s AND a.user_id = d.responsible_id
-   AND a.date_deadline <> d.due_date
+# Whose activities a refresh of some accounts may change: the people
+# responsible for them now, and those holding their open activities.
+AFFECTED_USERS_SQL = """
+SELECT responsible_id FROM kam_visit_compliance
+ WHERE partner_id = ANY(%(ids)s) AND responsible_id IS NOT NULL
+UNION
+SELECT user_id FROM mail_activity
+ WHERE res_model = 'res.partner' AND res_id = ANY(%(ids)s)
+   AND activity_type_id = %(type_id)s
 """
 
 # Open "visit due" activities no row calls for any more (visit done,
@@ -198,24 +189,6 @@ SELECT c.id, c.partner_id, c.responsible_id, c.role,
    AND c.escalated_date IS NULL
    AND (%(all)s OR c.partner_id = ANY(%(ids)s))
  ORDER BY c.id
-"""
-
-INSERT_ACTIVITIES_SQL = """
-INSERT INTO mail_activity
-       (res_model_id, res_model, res_id, res_name, activity_type_id,
-        summary, date_deadline, user_id,
-        create_uid, create_date, write_uid, write_date)
-SELECT %(model_id)s, 'res.partner', x.res_id, p.display_name,
-       %(type_id)s, format(%(summary)s, x.days, p.display_name),
-       %(today)s::date, x.user_id,
-       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
-  FROM unnest(%(res_ids)s::int[], %(user_ids)s::int[], %(days)s::int[])
-       AS x(res_id, user_id, days)
-  JOIN res_partner p ON p.id = x.res_id
- WHERE NOT EXISTS (SELECT 1 FROM mail_activity a
-                    WHERE a.res_model = 'res.partner' AND a.res_id = x.res_id
-                      AND a.activity_type_id = %(type_id)s
-                      AND a.user_id = x.user_id)
 """
 
 MARK_ESCALATED_SQL = """
@@ -331,6 +304,9 @@ class KamVisitCompliance(models.Model):
         return {
             "all": partner_ids is None,
             "ids": list(partner_ids or []),
+            # the people whose visit activities the run may change (see
+            # AFFECTED_USERS_SQL); every one when all accounts are refreshed
+            "user_ids": [],
             "today": today or fields.Date.context_today(self),
             "tz": self.env.user.tz or "UTC",
             "uid": self.env.uid,
@@ -345,6 +321,10 @@ class KamVisitCompliance(models.Model):
             return
         params = self._kam_params(partner_ids, today)
         cr = self.env.cr
+        if not params["all"]:
+            # whoever was responsible before: their activities may change
+            cr.execute(AFFECTED_USERS_SQL, self._kam_activity_params(params))
+            params["user_ids"] = [row[0] for row in cr.fetchall()]
         cr.execute(REFRESH_SQL, params)
         changed, deleted = cr.fetchone()
         self._kam_analyze(changed, "kam_visit_compliance")
@@ -359,32 +339,188 @@ class KamVisitCompliance(models.Model):
     def _kam_activity_params(self, params):
         params = dict(params)
         params.update(
-            model_id=self.env["ir.model"]._get("res.partner").id,
             type_id=self.env.ref(
                 "kam_management.mail_activity_type_kam_visit").id,
             escalation_type_id=self.env.ref(
                 "kam_management.mail_activity_type_kam_visit_escalation").id,
-            summary=_("Key-account visit due"),
         )
         return params
 
+    def _kam_digest_limit(self):
+        """Above this many visit activities for one person in one run,
+        they get one digest activity instead (a first run on a large
+        database must not bury anyone under thousands of reminders)."""
+        return number_param(
+            self.env, "kam_management.visit_activity_digest_limit", 20, 1)
+
     def _kam_sync_activities(self, params):
         """One open "visit due" activity per due row's account and person,
-        deadline = due date; close those no row calls for any more."""
+        deadline = due date, written in that person's language; a digest
+        for whoever has more than the limit; close those no row calls for
+        any more. Everything goes through ``mail.activity`` (followers,
+        notifications and other addons' overrides behave as usual)."""
         params = self._kam_activity_params(params)
         cr = self.env.cr
-        cr.execute(INSERT_DUE_ACTIVITIES_SQL, params)
-        self._kam_analyze(cr.rowcount, "mail_activity")
-        cr.execute(UPDATE_DUE_DEADLINES_SQL, params)
+        if not params["all"]:
+            cr.execute(AFFECTED_USERS_SQL, params)
+            params["user_ids"] = list(set(params.get("user_ids", [])) | set(
+                row[0] for row in cr.fetchall()))
+        if params["all"] or params["user_ids"]:
+            cr.execute(DUE_ROWS_SQL, params)
+            due = {}
+            for user_id, partner_id, due_date in cr.fetchall():
+                # Odoo's cursor reads dates as "YYYY-MM-DD" strings
+                due.setdefault(user_id, []).append((partner_id, due_date))
+            self._kam_plan_due_activities(params, due)
         cr.execute(OBSOLETE_ACTIVITIES_SQL, params)
         obsolete = [row[0] for row in cr.fetchall()]
-        Activity = self.env["mail.activity"]
-        Activity.invalidate_cache()
         if obsolete:
             # sudo: closing bookkeeping activities of other people (the
             # visit that satisfied them was done by the current user)
-            Activity.sudo().browse(obsolete).action_feedback(  # sudo: see above
-                _("Visit done or no longer required."))
+            activities = self.env["mail.activity"].sudo().browse(  # sudo
+                obsolete)
+            for user, owned in self._kam_by_user(activities):
+                owned.action_feedback(self._kam_texts(user)["closed"])
+
+    def _kam_plan_due_activities(self, params, due):
+        """Bring the open "visit due" activities and digests of the people
+        in ``due`` ({user id: [(account id, due date)]}, and the users of
+        ``params["user_ids"]``) in line with their due rows."""
+        # sudo: bookkeeping activities of other people, read and written
+        # by the scheduled action or by whoever's visit changed them
+        Activity = self.env["mail.activity"].sudo()  # sudo: see above
+        digest_type = self.env.ref(
+            "kam_management.mail_activity_type_kam_visit_digest")
+        scope = [("res_model", "=", "res.partner")]
+        if not params["all"]:
+            scope.append(("user_id", "in", params["user_ids"]))
+        open_ = {(a["user_id"][0], a["res_id"]): a for a in Activity.search_read(
+            scope + [("activity_type_id", "=", params["type_id"])],
+            ["user_id", "res_id", "date_deadline"])}
+        digests = {a.user_id.id: a for a in Activity.search(
+            scope + [("activity_type_id", "=", digest_type.id)])}
+        limit = self._kam_digest_limit()
+        users = self.env["res.users"].browse(list(due))
+        replaced, to_create, deadlines = [], [], {}
+        for user in users:
+            rows = due[user.id]
+            if len(rows) > limit:
+                replaced += [open_[user.id, partner_id]["id"]
+                             for partner_id, _day in rows
+                             if (user.id, partner_id) in open_]
+                self._kam_write_digest(
+                    user, digests.pop(user.id, Activity), digest_type,
+                    "due_digest", [(p, d, None) for p, d in rows])
+                continue
+            for partner_id, due_date in rows:
+                activity = open_.get((user.id, partner_id))
+                if not activity:
+                    to_create.append((user, partner_id, due_date))
+                elif activity["date_deadline"] != due_date:
+                    deadlines.setdefault(due_date, []).append(activity["id"])
+        # digests of people back under the limit, or with nothing due
+        (Activity.browse(replaced)
+         | Activity.concat(*digests.values())).unlink()
+        for due_date, ids in deadlines.items():
+            Activity.browse(ids).write({"date_deadline": due_date})
+        self._kam_create_activities(
+            params["type_id"], "due", [
+                (user, partner_id, due_date, None)
+                for user, partner_id, due_date in to_create])
+
+    @api.model
+    def _kam_by_user(self, activities):
+        """``activities`` grouped by their user: ``[(user, activities)]``."""
+        groups = {}
+        for activity in activities:
+            groups.setdefault(activity.user_id, activities.browse())
+            groups[activity.user_id] |= activity
+        return list(groups.items())
+
+    def _kam_texts(self, user):
+        """The texts of the visit activities in ``user``'s language."""
+        lang = user.lang or self.env.lang or "en_US"
+        return self.with_context(lang=lang)._kam_texts_in_context()
+
+    def _kam_texts_in_context(self):
+        return {
+            "lang": self.env.lang,
+            "due": _("Key-account visit due"),
+            "escalation": _("Visit overdue by %s days: %s"),
+            "closed": _("Visit done or no longer required."),
+            "due_digest": _("%s key-account visits due"),
+            "escalation_digest": _("%s key-account visits overdue"),
+            "digest_line": _("%s: due %s"),
+            "digest_line_overdue": _("%s: due %s, overdue by %s days"),
+            "digest_more": _("… and %s more: see Visit Compliance."),
+        }
+
+    def _kam_create_activities(self, type_id, kind, todo):
+        """``todo``: ``[(user, account id, deadline, days overdue)]``.
+        One ``mail.activity.create`` each (Odoo 11 creates one record per
+        call), with the accounts' names read in one query and the texts
+        made once per person."""
+        if not todo:
+            return
+        # sudo: activities for other people, by the scheduled action or by
+        # whoever's change made them due (as Odoo's own automatic ones)
+        Activity = self.env["mail.activity"].sudo()  # sudo: see above
+        names = dict(self.env["res.partner"].sudo().browse(  # sudo: names
+            list(set(row[1] for row in todo))).name_get())
+        model_id = self.env["ir.model"]._get("res.partner").id
+        texts = {}
+        for user, partner_id, deadline, days in todo:
+            if user not in texts:
+                texts[user] = self._kam_texts(user)
+            summary = texts[user][kind]
+            if days is not None:
+                summary = summary % (days, names[partner_id])
+            Activity.with_context(lang=texts[user]["lang"]).create({
+                "res_model_id": model_id,
+                "res_id": partner_id,
+                "activity_type_id": type_id,
+                "summary": summary,
+                "date_deadline": deadline,
+                "user_id": user.id,
+            })
+
+    def _kam_write_digest(self, user, digest, digest_type, kind, rows,
+                          deadline=None):
+        """One activity for ``user`` listing ``rows`` ([(account id, due
+        date, days overdue or None)]) on the user's own contact, in the
+        user's language; rewritten only when its content changed."""
+        texts = self._kam_texts(user)
+        lang = texts["lang"]
+        names = dict(self.env["res.partner"].sudo().browse(  # sudo: names
+            [row[0] for row in rows[:DIGEST_LINES]]).name_get())
+        lines = []
+        for partner_id, due_date, days in rows[:DIGEST_LINES]:
+            day = format_date(self.env, due_date, lang_code=lang)
+            line = (texts["digest_line"] % (names[partner_id], day)
+                    if days is None else texts["digest_line_overdue"] % (
+                        names[partner_id], day, days))
+            lines.append("<li>%s</li>" % html_escape(line))
+        if len(rows) > DIGEST_LINES:
+            lines.append("<li>%s</li>" % html_escape(
+                texts["digest_more"] % (len(rows) - DIGEST_LINES)))
+        vals = {
+            "summary": texts[kind] % len(rows),
+            "note": "<ul>%s</ul>" % "".join(lines),
+            "date_deadline": deadline or min(row[1] for row in rows),
+        }
+        if digest:
+            if (digest.summary, digest.date_deadline) != (
+                    vals["summary"], vals["date_deadline"]) or \
+                    digest.note != vals["note"]:
+                digest.write(vals)
+            return digest
+        vals.update(
+            res_model_id=self.env["ir.model"]._get("res.partner").id,
+            res_id=user.partner_id.id, activity_type_id=digest_type.id,
+            user_id=user.id)
+        # sudo: the digest is an activity for another person (see above)
+        return self.env["mail.activity"].sudo().with_context(  # sudo
+            lang=lang).create(vals)
 
     # ------------------------------------------------------------------
     # Escalation
@@ -410,7 +546,7 @@ class KamVisitCompliance(models.Model):
         directors = {company_id: Users._kam_directors(
             Company.browse(company_id) if company_id else None)
             for company_id in set(row[6] for row in rows)}
-        res_ids, user_ids, days_list, escalated, unrouted = [], [], [], [], []
+        todo, escalated, unrouted = {}, [], []
         for row_id, partner_id, responsible_id, role, days, manager_id, \
                 company_id in rows:
             if role == "kam" and manager_id and manager_id != responsible_id:
@@ -422,16 +558,10 @@ class KamVisitCompliance(models.Model):
                 unrouted.append(partner_id)
                 continue
             for user_id in supervisors:
-                res_ids.append(partner_id)
-                user_ids.append(user_id)
-                days_list.append(days)
+                todo.setdefault(user_id, []).append((partner_id, days))
             escalated.append(row_id)
-        if res_ids:
-            # PostgreSQL's format() fills the translated "%s" placeholders
-            params.update(res_ids=res_ids, user_ids=user_ids, days=days_list,
-                          type_id=params["escalation_type_id"],
-                          summary=_("Visit overdue by %s days: %s"))
-            cr.execute(INSERT_ACTIVITIES_SQL, params)
+        if todo:
+            self._kam_plan_escalations(params, todo)
             cr.execute(MARK_ESCALATED_SQL, (params["today"], escalated))
             self.invalidate_cache()
             self._kam_analyze(cr.rowcount, "kam_visit_compliance")
@@ -439,6 +569,40 @@ class KamVisitCompliance(models.Model):
             _logger.warning("visit compliance: no supervisor to escalate "
                             "to for the accounts %s", sorted(set(unrouted)))
         return len(escalated)
+
+    def _kam_plan_escalations(self, params, todo):
+        """``todo``: {supervisor id: [(account id, days overdue)]}. One
+        escalation activity per account for each supervisor who has none
+        open on it, or one digest for a supervisor above the limit."""
+        # sudo: reading other people's open escalations (see above)
+        open_ = set((a["user_id"][0], a["res_id"]) for a in self.env[
+            "mail.activity"].sudo().search_read([  # sudo: see above
+                ("res_model", "=", "res.partner"),
+                ("activity_type_id", "=", params["escalation_type_id"]),
+                ("user_id", "in", list(todo))], ["user_id", "res_id"]))
+        digest_type = self.env.ref(
+            "kam_management.mail_activity_type_kam_visit_escalation_digest")
+        limit = self._kam_digest_limit()
+        today = params["today"]
+        if not isinstance(today, date):
+            today = fields.Date.from_string(today)
+        single = []
+        for user in self.env["res.users"].browse(list(todo)):
+            rows = [row for row in todo[user.id]
+                    if (user.id, row[0]) not in open_]
+            if len(rows) > limit:
+                self._kam_write_digest(
+                    user, None, digest_type, "escalation_digest",
+                    [(partner_id,
+                      fields.Date.to_string(today - timedelta(days)), days)
+                     for partner_id, days in rows],
+                    deadline=fields.Date.to_string(today))
+            else:
+                single += [(user, partner_id, fields.Date.to_string(today),
+                            days)
+                           for partner_id, days in rows]
+        self._kam_create_activities(
+            params["escalation_type_id"], "escalation", single)
 
     def _kam_analyze(self, rowcount, table):
         """Refresh the planner's statistics after a large batch, so that

@@ -20,3 +20,4 @@ from . import test_bad_input
 from . import test_buttons
 from . import test_workflow
 from . import test_pdf_report
+from . import test_language

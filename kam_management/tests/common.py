@@ -56,6 +56,16 @@ def as_user(env, login_or_xmlid):
     return env(user=demo_user(env, login_or_xmlid).id)
 
 
+def ensure_zh_cn(env):
+    """Chinese and the addon's translation, on a database without them
+    (an integrator's): loaded in the caller's transaction, so rolled back
+    with it."""
+    if not env["res.lang"].search([("code", "=", "zh_CN")]):
+        env["res.lang"].load_lang("zh_CN")
+        env["ir.module.module"].search(
+            [("name", "=", "kam_management")])._update_translations("zh_CN")
+
+
 def make_company(env, name="Test Co", **vals):
     vals.update(name=name, is_company=True)
     return env["res.partner"].create(vals)

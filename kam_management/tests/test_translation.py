@@ -7,7 +7,8 @@ files by the pytest suite, tests/test_translation.py.)
 """
 from odoo.exceptions import ValidationError
 
-from .common import KamCase, key_account_vals, make_company, ref
+from .common import (KamCase, ensure_zh_cn, key_account_vals, make_company,
+                     ref)
 
 
 class TestZhCn(KamCase):
@@ -15,13 +16,7 @@ class TestZhCn(KamCase):
     @classmethod
     def setUpClass(cls):
         super(TestZhCn, cls).setUpClass()
-        if not cls.env["res.lang"].search([("code", "=", "zh_CN")]):
-            # an integrator's database without Chinese: load it and the
-            # addon's translation for this class (rolled back with it)
-            cls.env["res.lang"].load_lang("zh_CN")
-            cls.env["ir.module.module"].search(
-                [("name", "=", "kam_management")])._update_translations(
-                    "zh_CN")
+        ensure_zh_cn(cls.env)
 
     def setUp(self):
         super(TestZhCn, self).setUp()
