@@ -59,10 +59,15 @@ def build_base():
         ["psql", "-d", "postgres", "-tAc",
          "select 1 from pg_database where datname = '%s'" % BASE_DB],
         stdout=subprocess.PIPE, universal_newlines=True).stdout.strip()
+    code = 1
     if exists:
         code, text = run_odoo("bench-base.log", "-d", BASE_DB,
                               "-u", "kam_management", "--stop-after-init")
-    else:
+        if code or "ERROR" in text:
+            # e.g. a new dependency, which -u does not install: rebuild
+            drop_db(BASE_DB)
+            code = 1
+    if code:
         code, text = run_odoo("bench-base.log", "-d", BASE_DB,
                               "-i", "kam_management", "--without-demo=all",
                               "--stop-after-init")
@@ -346,13 +351,21 @@ def main():
           "of %d." % large["compare"])
     print()
     differ, missing, extra, _total = large["compare"]
+    daily_budget = 10 * large["floor"] + 1.2 * large["plain_activity"] * \
+        large["daily_new_activities"]
     checks = [
         ("refresh_vs_floor_10k",
          "%.2fx" % (large["daily_refresh"] / large["floor"]), "<= 3x floor",
          large["daily_refresh"] <= 3 * large["floor"]),
+        # every activity is a mail.activity.create of ~40 ms, hundreds of
+        # times the floor: the run may spend what its new activities cost
+        # at 1.2x a plain create, on top of 10x the floor
         ("daily_run_raw_vs_floor_10k",
-         "%.2fx (%.3f s)" % (large["daily"] / large["floor"], large["daily"]),
-         "<= 10x floor", large["daily"] <= 10 * large["floor"]),
+         "%.2fx (%.3f s, %d new activities)" % (
+             large["daily"] / large["floor"], large["daily"],
+             large["daily_new_activities"]),
+         "<= 10x floor + 1.2 x plain create per new activity = %.3f s"
+         % daily_budget, large["daily"] <= daily_budget),
         ("activity_cost_vs_plain_create",
          "%.2fx" % (per_activity / small["plain_activity"]),
          "<= 1.2x", per_activity <= 1.2 * small["plain_activity"]),

@@ -438,9 +438,23 @@ class KamVisitCompliance(models.Model):
         return list(groups.items())
 
     def _kam_texts(self, user):
-        """The texts of the visit activities in ``user``'s language."""
-        lang = user.lang or self.env.lang or "en_US"
-        return self.with_context(lang=lang)._kam_texts_in_context()
+        """The texts of the visit activities in ``user``'s language, and
+        the user's contact (``partner_id``).
+
+        Read with SQL: ``user.lang`` is a related field, and every
+        activity created makes its user a follower of the account, which
+        invalidates the cache: reading it through the ORM re-read every
+        account the run had browsed, for each person (0.3 s each in
+        ``make bench``)."""
+        self.env.cr.execute(
+            "SELECT p.lang, u.partner_id FROM res_users u "
+            "JOIN res_partner p ON p.id = u.partner_id WHERE u.id = %s",
+            (user.id,))
+        lang, partner_id = self.env.cr.fetchone()
+        texts = self.with_context(
+            lang=lang or "en_US")._kam_texts_in_context()
+        texts["partner_id"] = partner_id
+        return texts
 
     def _kam_texts_in_context(self):
         return {
@@ -465,8 +479,7 @@ class KamVisitCompliance(models.Model):
         # sudo: activities for other people, by the scheduled action or by
         # whoever's change made them due (as Odoo's own automatic ones)
         Activity = self.env["mail.activity"].sudo()  # sudo: see above
-        names = dict(self.env["res.partner"].sudo().browse(  # sudo: names
-            list(set(row[1] for row in todo))).name_get())
+        names = self._kam_names(set(row[1] for row in todo))
         model_id = self.env["ir.model"]._get("res.partner").id
         texts = {}
         for user, partner_id, deadline, days in todo:
@@ -475,7 +488,9 @@ class KamVisitCompliance(models.Model):
             summary = texts[user][kind]
             if days is not None:
                 summary = summary % (days, names[partner_id])
-            Activity.with_context(lang=texts[user]["lang"]).create({
+            # the texts are the reader's already: no lang context for the
+            # create itself (it would translate every record it reads)
+            Activity.create({
                 "res_model_id": model_id,
                 "res_id": partner_id,
                 "activity_type_id": type_id,
@@ -484,6 +499,15 @@ class KamVisitCompliance(models.Model):
                 "user_id": user.id,
             })
 
+    def _kam_names(self, partner_ids):
+        """{account id: display name} in one query (a ``name_get`` would
+        prefetch every field of every account the run has browsed)."""
+        # sudo: the names of accounts on activities for other people
+        partners = self.env["res.partner"].sudo().browse(  # sudo: see above
+            list(partner_ids)).with_prefetch()
+        return {row["id"]: row["display_name"]
+                for row in partners.read(["display_name"])}
+
     def _kam_write_digest(self, user, digest, digest_type, kind, rows,
                           deadline=None):
         """One activity for ``user`` listing ``rows`` ([(account id, due
@@ -491,8 +515,7 @@ class KamVisitCompliance(models.Model):
         user's language; rewritten only when its content changed."""
         texts = self._kam_texts(user)
         lang = texts["lang"]
-        names = dict(self.env["res.partner"].sudo().browse(  # sudo: names
-            [row[0] for row in rows[:DIGEST_LINES]]).name_get())
+        names = self._kam_names(row[0] for row in rows[:DIGEST_LINES])
         lines = []
         for partner_id, due_date, days in rows[:DIGEST_LINES]:
             day = format_date(self.env, due_date, lang_code=lang)
@@ -516,11 +539,10 @@ class KamVisitCompliance(models.Model):
             return digest
         vals.update(
             res_model_id=self.env["ir.model"]._get("res.partner").id,
-            res_id=user.partner_id.id, activity_type_id=digest_type.id,
+            res_id=texts["partner_id"], activity_type_id=digest_type.id,
             user_id=user.id)
         # sudo: the digest is an activity for another person (see above)
-        return self.env["mail.activity"].sudo().with_context(  # sudo
-            lang=lang).create(vals)
+        return self.env["mail.activity"].sudo().create(vals)  # sudo
 
     # ------------------------------------------------------------------
     # Escalation
