@@ -48,6 +48,10 @@ SELECT p.id, r.id, max(v.visit_date)
    AND v.user_id = CASE r.role WHEN 'kam' THEN p.kam_manager_id
                                ELSE reg.manager_id END
    AND v.state IN ('done', 'submitted', 'reviewed')
+   AND (r.id NOT IN (SELECT rule_id FROM kam_visit_rule_kind_rel)
+        OR v.kind IN (SELECT k.code FROM kam_visit_rule_kind_rel rk
+                        JOIN kam_visit_kind k ON k.id = rk.kind_id
+                       WHERE rk.rule_id = r.id))
  WHERE p.kam_is_key_account
  GROUP BY p.id, r.id
 """
@@ -177,6 +181,10 @@ SELECT p.id, r.id,
    AND v.user_id = CASE r.role WHEN 'kam' THEN p.kam_manager_id
                                ELSE reg.manager_id END
    AND v.state IN ('done', 'submitted', 'reviewed')
+   AND (r.id NOT IN (SELECT rule_id FROM kam_visit_rule_kind_rel)
+        OR v.kind IN (SELECT k.code FROM kam_visit_rule_kind_rel rk
+                        JOIN kam_visit_kind k ON k.id = rk.kind_id
+                       WHERE rk.rule_id = r.id))
  WHERE p.kam_is_key_account AND p.active
  GROUP BY p.id, r.id, reg.manager_id
 """

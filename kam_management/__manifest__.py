@@ -27,6 +27,7 @@
         "security/ir.model.access.csv",
         "data/kam_relationship_level_data.xml",
         "data/mail_activity_type_data.xml",
+        "data/kam_visit_kind_data.xml",
         "data/kam_visit_rule_data.xml",
         "data/ir_cron_data.xml",
         "data/kam_info_data.xml",

@@ -57,6 +57,7 @@ RIGHTS = {
     "kam.relationship.history": ("D", "DRMSC", "D", "D"),
     "kam.visit": ("DRMS", "DRMSC", "DRMS", "DRMS"),
     "kam.visit.rule": ("D", "DRMSC", "D", "D"),
+    "kam.visit.kind": ("D", "DRMSC", "D", "D"),
     "kam.visit.compliance": ("", "DRMSC", "", ""),
     "kam.visit.compliance.snapshot": ("", "DRMSC", "", ""),
     "kam.support.team": ("DRM", "DRMSC", "DRM", "D"),
@@ -80,7 +81,8 @@ OPERATIONS = ("create", "read", "write", "unlink")
 WRITE_FIELD = {
     "kam.region": "name", "kam.relationship.level": "description",
     "kam.relationship.history": "reason", "kam.visit": "report_next_steps",
-    "kam.visit.rule": "name", "kam.visit.compliance": "days_overdue",
+    "kam.visit.rule": "name", "kam.visit.kind": "name",
+    "kam.visit.compliance": "days_overdue",
     "kam.visit.compliance.snapshot": "compliant_pct",
     "kam.support.team": "note", "kam.support.team.member": "role",
     "kam.requirement": "name", "kam.requirement.stage.log": "note",
@@ -303,6 +305,8 @@ class World(object):
                                   "visit_date": FUTURE},
             "kam.visit.rule": lambda: {"name": name, "role": "kam",
                                        "interval_days": 30, "active": False},
+            # every kind of visit has its record: a new one is refused
+            "kam.visit.kind": lambda: {"name": name, "code": "video"},
             "kam.visit.compliance": lambda: {"partner_id": acc,
                                              "rule_id": self.rule},
             "kam.visit.compliance.snapshot": lambda: {
@@ -372,6 +376,8 @@ class World(object):
         if model == "kam.requirement.stage.target":
             return self.server.ref(
                 "kam_management.requirement_stage_target_received")
+        if model == "kam.visit.kind":
+            return self.server.ref("kam_management.visit_kind_video")
         return self.make(model, self.vals(model, owner))
 
     def shared(self, key, setup):
@@ -385,7 +391,7 @@ class World(object):
         """One shared record per model and owner (writes are harmless)."""
         if model == "kam.support.team.member":
             return self.member[owner]
-        if model == "kam.requirement.stage.target":
+        if model in ("kam.requirement.stage.target", "kam.visit.kind"):
             return self.fresh(model, owner)  # its id changes when deleted
         key = (model, owner)
         if key not in self._fixtures:
@@ -501,6 +507,14 @@ def test_crud(server, world, login, model, op, expect_server_error):
             assert "one target" in info.value.faultString
             assert not is_access_fault(info.value)
             return
+        if model == "kam.visit.kind":
+            # the right is there, the data refuses: the code is taken
+            with pytest.raises(xmlrpc.client.Fault) as info:
+                server.call(login, model, "create", vals)
+            assert "there is a visit kind video already" in \
+                info.value.faultString
+            assert not is_access_fault(info.value)
+            return
         rid = server.call(login, model, "create", vals)
         world.created.append((model, rid))
         assert world.admin(model, "search", [("id", "=", rid)],
@@ -541,6 +555,23 @@ def test_crud(server, world, login, model, op, expect_server_error):
         world.admin("ir.model.data", "create", {
             "module": "kam_management", "noupdate": True, "res_id": new,
             "name": "requirement_stage_target_received", "model": model})
+        return
+    elif model == "kam.visit.kind":
+        rid = world.fixture(model, owner)
+        old = {lang: world.admin(model, "read", [rid], ["name", "sequence"],
+                                 context={"lang": lang})[0]
+               for lang in ("en_US", "zh_CN")}
+        server.call(login, model, "unlink", [rid])
+        assert not world.admin(model, "search", [("id", "=", rid)])
+        # put the data record back under its XML id, with its translation
+        new = world.admin(model, "create", {
+            "name": old["en_US"]["name"], "code": "video",
+            "sequence": old["en_US"]["sequence"]})
+        world.admin(model, "write", [new], {"name": old["zh_CN"]["name"]},
+                    context={"lang": "zh_CN"})
+        world.admin("ir.model.data", "create", {
+            "module": "kam_management", "noupdate": True, "res_id": new,
+            "name": "visit_kind_video", "model": model})
         return
     else:
         rid = world.fresh(model, owner)
@@ -589,6 +620,8 @@ PARTNER_WRITES = {
     "kam_strategy": "DRMC",
     "kam_rfm_score": "",  # computed by the RFM refresh only (R13)
     "kam_is_key_account": "DR",  # demotion
+    # assignment data: it moves the visit due date (R8, issue 12)
+    "kam_since": "DR",
 }
 PARTNER_CASES = [(login, fname) for fname in sorted(PARTNER_WRITES)
                  for login in CRUD_ROLES]
@@ -599,12 +632,15 @@ PARTNER_CASES = [(login, fname) for fname in sorted(PARTNER_WRITES)
 def test_partner_key_account_fields(server, world, login, fname):
     rid = world.account[world.owner(login)]
     fields = ["kam_relationship_level_id", "kam_strategy", "kam_rfm_score",
-              "kam_is_key_account", "kam_manager_id", "kam_region_id"]
+              "kam_is_key_account", "kam_manager_id", "kam_region_id",
+              "kam_since"]
     before = world.admin("res.partner", "read", [rid], fields)[0]
     value = {"kam_relationship_level_id": world.server.ref(
         "kam_management.relationship_level_partner"),
         "kam_strategy": "%s strategy" % MARK, "kam_rfm_score": "555",
-        "kam_is_key_account": False}[fname]
+        "kam_is_key_account": False,
+        "kam_since": (TODAY - timedelta(days=400)).strftime("%Y-%m-%d"),
+    }[fname]
     if CLASS[login] not in PARTNER_WRITES[fname]:
         refused(server, login, "res.partner", "write", [rid], {fname: value})
         assert world.admin("res.partner", "read", [rid], fields)[0] == before

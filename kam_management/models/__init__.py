@@ -13,6 +13,7 @@ from . import res_partner_service
 from . import res_partner_info
 from . import res_partner_rfm
 from . import res_users
+from . import kam_visit_kind
 from . import kam_visit_rule
 from . import kam_visit
 from . import kam_visit_compliance

@@ -1,9 +1,12 @@
 # Copyright 2026 kam_management authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .kam_lang import in_lang
+from .kam_settings import number_param
 
 from .kam_company import (check_same_company, check_user_allowed,
                           check_writer_allowed, with_partner_company)
@@ -13,7 +16,11 @@ DONE_STATES = ("done", "submitted", "reviewed")
 # moved only by the buttons, which check who may (R8): a write over RPC
 # must not mark one's own report reviewed (issue 7)
 WORKFLOW_FIELDS = frozenset([
-    "state", "date_done", "date_submitted", "date_reviewed"])
+    "state", "date_done", "date_submitted", "date_reviewed", "logged_late",
+    "report_reminded_date"])
+LOGGED_LATE_PARAM = "kam_management.visit_logged_late_days"
+REPORT_DAYS_PARAM = "kam_management.visit_report_days"
+REPORT_ACTIVITY = "kam_management.mail_activity_type_kam_visit_report"
 
 
 class KamVisit(models.Model):
@@ -99,8 +106,23 @@ class KamVisit(models.Model):
         "kam.region", string="Region", related="partner_id.kam_region_id",
         store=True, readonly=True)
     date_done = fields.Datetime(readonly=True, copy=False)
+    logged_late = fields.Boolean(
+        compute="_compute_logged_late", store=True, index=True, copy=False,
+        help="Marked done more than the allowed number of days (system "
+             "parameter kam_management.visit_logged_late_days, default 2) "
+             "after the visit date: the reviewer should check it took "
+             "place.")
     date_submitted = fields.Datetime(readonly=True, copy=False)
     date_reviewed = fields.Datetime(readonly=True, copy=False)
+    report_overdue = fields.Boolean(
+        compute="_compute_report_overdue", search="_search_report_overdue",
+        help="Done, and its report not submitted within the allowed number "
+             "of days (system parameter kam_management.visit_report_days, "
+             "default 3) of the visit.")
+    report_reminded_date = fields.Datetime(
+        readonly=True, copy=False,
+        help="When the visitor was given an activity for the overdue "
+             "report (once per visit).")
     company_id = fields.Many2one(
         "res.company", string="Company", required=True,
         default=lambda self: self.env.user.company_id)
@@ -114,6 +136,42 @@ class KamVisit(models.Model):
             visit.name = "%s - %s" % (
                 visit.partner_id.sudo().name or "",  # sudo: display only
                 (visit.visit_date or "")[:10])
+
+    @api.depends("date_done", "visit_date")
+    def _compute_logged_late(self):
+        """Logged as done more than N days after its date (issue 12); N
+        is read when the visit is logged."""
+        if not self.filtered("date_done"):
+            self.update({"logged_late": False})
+            return
+        late = timedelta(days=number_param(
+            self.env, LOGGED_LATE_PARAM, 2, 0))
+        to_dt = fields.Datetime.from_string
+        for visit in self:
+            visit.logged_late = bool(
+                visit.date_done and visit.visit_date
+                and to_dt(visit.date_done) - to_dt(visit.visit_date) > late)
+
+    def _kam_report_deadline(self):
+        """Done visits dated before this have their report overdue."""
+        days = number_param(self.env, REPORT_DAYS_PARAM, 3, 0)
+        return fields.Datetime.to_string(fields.Datetime.from_string(
+            fields.Datetime.now()) - timedelta(days=days))
+
+    @api.depends("state", "visit_date")
+    def _compute_report_overdue(self):
+        limit = self._kam_report_deadline()
+        for visit in self:
+            visit.report_overdue = (visit.state == "done"
+                                    and visit.visit_date < limit)
+
+    def _search_report_overdue(self, operator, value):
+        if operator not in ("=", "!="):
+            raise UserError(_("Report Overdue: search it with = or !=."))
+        limit = self._kam_report_deadline()
+        if (operator == "=") == bool(value):
+            return ["&", ("state", "=", "done"), ("visit_date", "<", limit)]
+        return ["|", ("state", "!=", "done"), ("visit_date", ">=", limit)]
 
     @api.depends("user_id", "partner_id.kam_region_id.manager_id",
                  "company_id")
@@ -228,6 +286,7 @@ class KamVisit(models.Model):
                     "submitting it.") % visit.name)
         self._kam_write({"state": "submitted",
                          "date_submitted": fields.Datetime.now()})
+        self._kam_done_activities(REPORT_ACTIVITY, _("Report submitted"))
         self._kam_schedule_review()
         return True
 
@@ -290,6 +349,7 @@ class KamVisit(models.Model):
         return {
             "sent_back": _("Visit report sent back: %s"),
             "review": _("Review the visit report: %s"),
+            "report_overdue": _("Visit report overdue: %s"),
         }[key] % self.name
 
     def _kam_activity_schedule(self, type_xmlid, user, key, note=None,
@@ -318,13 +378,35 @@ class KamVisit(models.Model):
                 visit.reviewer_id, "review")
 
     def _kam_done_review_activities(self):
-        review = self.env.ref(
-            "kam_management.mail_activity_type_kam_visit_review")
+        self._kam_done_activities(
+            "kam_management.mail_activity_type_kam_visit_review",
+            _("Reviewed"))
+
+    def _kam_done_activities(self, type_xmlid, feedback):
+        """Close the visits' open activities of type ``type_xmlid``."""
+        kind = self.env.ref(type_xmlid)
         Activity = self.env["mail.activity"].sudo()  # sudo: close the task
         activities = Activity.search([
             ("res_model", "=", self._name), ("res_id", "in", self.ids),
-            ("activity_type_id", "=", review.id)])
-        activities.action_feedback(_("Reviewed"))
+            ("activity_type_id", "=", kind.id)])
+        activities.action_feedback(feedback)
+
+    @api.model
+    def _kam_remind_overdue_reports(self):
+        """Once per visit, the visitor of a done visit whose report is
+        overdue gets an activity (issue 12); run by the daily visit
+        compliance action, so a second run creates nothing."""
+        # sudo: the daily action reminds every visitor, whoever runs it
+        visits = self.sudo().search([  # sudo: see above
+            ("report_overdue", "=", True),
+            ("report_reminded_date", "=", False)])
+        for visit in visits:
+            visit._kam_activity_schedule(
+                REPORT_ACTIVITY, visit.user_id, "report_overdue")
+        if visits:
+            visits._kam_state_write(
+                {"report_reminded_date": fields.Datetime.now()})
+        return visits
 
     # ------------------------------------------------------------------
     # ORM
@@ -354,7 +436,8 @@ class KamVisit(models.Model):
         self._kam_check_workflow_vals(
             set(vals) - {"state"} if state in ("planned", "done")
             else set(vals))
-        if state == "done":
+        if state == "done" and not vals.get("date_done"):
+            # (only the superuser may give it: the demo data)
             vals = dict(vals, date_done=fields.Datetime.now())
         visit = super(KamVisit, self).create(vals)
         visit._kam_check_partner_access()
@@ -383,7 +466,8 @@ class KamVisit(models.Model):
     def _kam_after_write(self, vals, partners):
         if "partner_id" in vals:
             self._kam_check_partner_access()
-        if set(vals) & {"state", "visit_date", "user_id", "partner_id"}:
+        if set(vals) & {"state", "visit_date", "user_id", "partner_id",
+                        "kind"}:
             self._kam_refresh_compliance(partners | self.mapped("partner_id"))
 
     def _kam_refresh_compliance(self, partners):

@@ -51,6 +51,12 @@ WITH target AS (
       JOIN kam_visit v
         ON v.partner_id = t.partner_id AND v.user_id = t.responsible_id
        AND v.state IN ('done', 'submitted', 'reviewed')
+       -- only the kinds the rule counts (none listed: every kind)
+       AND (NOT EXISTS (SELECT 1 FROM kam_visit_rule_kind_rel rk
+                         WHERE rk.rule_id = t.rule_id)
+            OR EXISTS (SELECT 1 FROM kam_visit_rule_kind_rel rk
+                         JOIN kam_visit_kind k ON k.id = rk.kind_id
+                        WHERE rk.rule_id = t.rule_id AND k.code = v.kind))
      GROUP BY t.partner_id, t.rule_id
 ), dated AS (
     SELECT t.*, l.last_visit,
@@ -661,6 +667,7 @@ class KamVisitCompliance(models.Model):
         refreshed = time.time()
         self._kam_sync_activities(params)
         escalated = self._kam_escalate(params)
+        self.env["kam.visit"]._kam_remind_overdue_reports()
         activities = time.time()
         cr.execute(SNAPSHOT_SQL, params)
         self.env["kam.visit.compliance.snapshot"].invalidate_cache()

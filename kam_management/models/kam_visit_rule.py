@@ -41,6 +41,11 @@ class KamVisitRule(models.Model):
         "kam.relationship.level", "kam_visit_rule_level_rel", "rule_id",
         "level_id", string="Only for Relationship Levels",
         help="Leave empty for every level.")
+    kind_ids = fields.Many2many(
+        "kam.visit.kind", "kam_visit_rule_kind_rel", "rule_id", "kind_id",
+        string="Visit Kinds That Count",
+        help="Only visits of these kinds satisfy the rule (e.g. on site, not "
+             "by phone). Leave empty for every kind.")
     company_id = fields.Many2one(
         "res.company", string="Company",
         default=lambda self: self.env.user.company_id)

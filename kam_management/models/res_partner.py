@@ -38,7 +38,9 @@ from .kam_company import check_same_company, check_user_allowed
 # - assignment fields (whether it is a key account, its KAM and its region):
 #   the regional manager of the region (before and after the change) or a
 #   sales director;
-# - the other key-account data: also the account's own KAM (R3, R4).
+# - the other key-account data: also the account's own KAM (R3, R4), except
+#   ``kam_since`` on a key account, which moves the visit due date (R8):
+#   only its regional manager or a director (``_kam_check_since_access``).
 KAM_ASSIGNMENT_FIELDS = frozenset([
     "kam_is_key_account", "kam_manager_id", "kam_region_id",
 ])
@@ -304,6 +306,22 @@ class ResPartner(models.Model):
                 "You may change key-account data only of the accounts you "
                 "manage; promoting, demoting and reassigning an account "
                 "belongs to its regional manager or a sales director."))
+        if "kam_since" in fnames:
+            self._kam_check_since_access()
+
+    def _kam_check_since_access(self):
+        """Key Account Since is assignment data, set on promotion: on a key
+        account only its region's manager (or a sales director, checked
+        before) changes it, never its KAM (issue 12): for an account never
+        visited it moves the visit due date (R8)."""
+        user = self.env.user
+        for partner in self.sudo():  # sudo: read the current owner fields
+            if partner.kam_is_key_account and \
+                    partner.kam_region_id.manager_id != user:
+                raise AccessError(_(
+                    "Key Account Since: only the regional manager of %s or "
+                    "a sales director may change the date it became a key "
+                    "account.") % partner.display_name)
 
     @api.model
     def _kam_check_create_access(self, vals):

@@ -7,6 +7,7 @@ from . import test_kam_info
 from . import test_translation
 from . import test_visit
 from . import test_visit_compliance
+from . import test_visit_proof
 from . import test_complaint
 from . import test_requirement
 from . import test_info

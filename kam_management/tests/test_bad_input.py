@@ -140,6 +140,8 @@ BASE = {
     "kam.relationship.level": ("kam_director", {"name": "Friend",
                                                 "sequence": 50}),
     "kam.info.category": ("kam_director", {"name": "Weather"}),
+    # every kind of visit has its record already: each case sets the code
+    "kam.visit.kind": ("kam_director", {"name": "Fax"}),
     "kam.requirement.stage.target": ("kam_director", {
         "state": "review", "target_hours": 8.0}),
     "kam.relationship.history": ("kam_director", {
@@ -420,6 +422,11 @@ CASES = [
     create("target-overlap", "kam.target",
            {"user_id": KAM1, "date_from": LONG_AGO,
             "date_to": FAR_FUTURE}, "overlaps their target"),
+    # --- kam.visit.kind (R8, issue 12) --------------------------------------
+    create("visit-kind-code-unknown", "kam.visit.kind", {"code": "fax"},
+           "Code: fax is not a kind of visit", rpc=True),
+    create("visit-kind-code-taken", "kam.visit.kind", {"code": "phone"},
+           "Code: there is a visit kind phone already", rpc=True),
     # --- kam.visit.rule (R8) -----------------------------------------------
     create("rule-interval-zero", "kam.visit.rule", {"interval_days": 0},
            r"Visit Every \(days\): .* more than 0 days", rpc=True),
@@ -584,7 +591,7 @@ CASES = [
     write("partner-level-nonexistent", "kam_manager_1", "res.partner",
           METRO, {"kam_relationship_level_id": NONE_ID},
           "Relationship Level: " + NO_RECORD, rpc=True),
-    write("partner-since-text", "kam_manager_1", "res.partner", METRO,
+    write("partner-since-text", "kam_director", "res.partner", METRO,
           {"kam_since": "long ago"}, "Key Account Since: " + NOT_DATE),
     write("partner-employees-negative", "kam_manager_1", "res.partner",
           METRO, {"kam_employee_count": -5}, "Employees: .* negative",

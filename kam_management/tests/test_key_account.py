@@ -3,8 +3,9 @@
 """Key accounts on res.partner: constraints (R1-R3) and relationship history
 (R11), on the real registry."""
 import re
+from datetime import timedelta
 
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .common import (KamCase, ds, key_account_vals, make_company, today,
                      with_cases)
@@ -247,6 +248,51 @@ class TestRelationshipHistory(KeyAccountCase):
         self.assertFalse(company.kam_since)
         self.assertEqual(company.kam_relationship_history_ids[0].direction,
                          "out")
+
+
+class TestKeySince(KeyAccountCase):
+    """Key Account Since is set on promotion; afterwards only the region's
+    manager or a sales director changes it, never the KAM (issue 12)."""
+
+    def setUp(self):
+        super(TestKeySince, self).setUp()
+        self.account = make_company(
+            self.env, "Since Ltd", **key_account_vals(
+                self.env, kam_since=ds(today() - timedelta(days=90))))
+
+    def stored_since(self):
+        self.env.cr.execute("SELECT kam_since FROM res_partner "
+                            "WHERE id = %s", (self.account.id,))
+        return ds(self.env.cr.fetchone()[0])
+
+    def test_kam_cannot_change_since(self):
+        before = self.stored_since()
+        account = self.account.with_env(self.as_user("kam_manager_1"))
+        # the KAM may still change the account's other data
+        account.write({"kam_account_type": "national"})
+        with self.raises_and_rolls_back(
+                AccessError, "Key Account Since: only the regional manager "
+                             "of Since Ltd or a sales director"):
+            account.write({"kam_since": ds(today())})
+        with self.raises_and_rolls_back(AccessError, "Key Account Since"):
+            account.write({"kam_since": ds(today()),
+                           "kam_strategy": "moved"})
+        self.assertEqual(self.stored_since(), before)
+
+    def test_regional_manager_and_director_change_since(self):
+        for login, days in (("kam_regional", 30), ("kam_director", 60)):
+            day = ds(today() - timedelta(days=days))
+            self.account.with_env(self.as_user(login)).write(
+                {"kam_since": day})
+            self.assertEqual(self.stored_since(), day)
+
+    def test_other_regional_manager_cannot_change_since(self):
+        other = self.env["res.users"].create({
+            "name": "Other Regional", "login": "other_regional_h12",
+            "groups_id": [(6, 0, [self.kam_ref(
+                "group_kam_regional_manager").id])]})
+        with self.raises_and_rolls_back(AccessError):
+            self.account.sudo(other).write({"kam_since": ds(today())})
 
 
 class TestKeyAccountData(KeyAccountCase):
