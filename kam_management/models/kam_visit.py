@@ -5,11 +5,10 @@ from datetime import timedelta
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from .kam_lang import in_lang
-from .kam_settings import number_param
-
 from .kam_company import (check_same_company, check_user_allowed,
                           check_writer_allowed, with_partner_company)
+from .kam_lang import in_lang
+from .kam_settings import number_param
 from .kam_workflow_mixin import transition
 
 DONE_STATES = ("done", "submitted", "reviewed")
