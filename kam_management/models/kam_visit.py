@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import html_escape
 
 from .kam_company import (check_same_company, check_user_allowed,
                           check_writer_allowed, with_partner_company)
@@ -394,18 +395,61 @@ class KamVisit(models.Model):
     def _kam_remind_overdue_reports(self):
         """Once per visit, the visitor of a done visit whose report is
         overdue gets an activity (issue 12); run by the daily visit
-        compliance action, so a second run creates nothing."""
+        compliance action, so a second run creates nothing. A visitor with
+        more than ``kam_management.visit_activity_digest_limit`` (20) gets
+        one digest activity on their contact instead (a first run on years
+        of history must not write one activity per old visit)."""
         # sudo: the daily action reminds every visitor, whoever runs it
         visits = self.sudo().search([  # sudo: see above
             ("report_overdue", "=", True),
             ("report_reminded_date", "=", False)])
-        for visit in visits:
-            visit._kam_activity_schedule(
-                REPORT_ACTIVITY, visit.user_id, "report_overdue")
-        if visits:
-            visits._kam_state_write(
-                {"report_reminded_date": fields.Datetime.now()})
+        if not visits:
+            return visits
+        cr = self.env.cr
+        cr.execute("SELECT user_id, array_agg(id ORDER BY visit_date, id) "
+                   "FROM kam_visit WHERE id = ANY(%s) GROUP BY user_id",
+                   (visits.ids,))
+        limit = number_param(
+            self.env, "kam_management.visit_activity_digest_limit", 20, 1)
+        for user_id, ids in cr.fetchall():
+            user = self.env["res.users"].sudo().browse(user_id)  # sudo: lang
+            if len(ids) > limit:
+                self.browse(ids)._kam_report_digest(user)
+                continue
+            for visit in visits.browse(ids):
+                visit._kam_activity_schedule(
+                    REPORT_ACTIVITY, user, "report_overdue")
+        # one statement for what may be thousands of visits: a bookkeeping
+        # date without side effects (no tracking, no computed field on it)
+        cr.execute("UPDATE kam_visit SET report_reminded_date = "
+                   "now() AT TIME ZONE 'UTC' WHERE id = ANY(%s)",
+                   (visits.ids,))
+        visits.invalidate_cache(["report_reminded_date"])
         return visits
+
+    def _kam_report_digest_texts(self):
+        """Summary and lines of a report digest, in the context's
+        language (see ``kam_lang``)."""
+        lines = "".join("<li>%s</li>" % html_escape(visit.name)
+                        for visit in self[:200])
+        if len(self) > 200:
+            lines += "<li>%s</li>" % html_escape(
+                _("… and %s more.") % (len(self) - 200))
+        return (_("%s visit reports overdue") % len(self),
+                "<ul>%s</ul>" % lines)
+
+    def _kam_report_digest(self, user):
+        """One activity for ``user`` listing these visits' overdue
+        reports, on the user's own contact."""
+        summary, note = in_lang(self, user)._kam_report_digest_texts()
+        # sudo: an activity for the visitor, made by the daily action
+        self.env["mail.activity"].sudo().create({  # sudo: see above
+            "res_model_id": self.env["ir.model"]._get("res.partner").id,
+            "res_id": user.partner_id.id,
+            "activity_type_id": self.env.ref(REPORT_ACTIVITY).id,
+            "summary": summary, "note": note, "user_id": user.id,
+            "date_deadline": fields.Date.context_today(self),
+        })
 
     # ------------------------------------------------------------------
     # ORM

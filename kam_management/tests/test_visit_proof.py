@@ -207,6 +207,25 @@ class TestReportOverdue(ComplianceCase):
         params.set_param(REPORT_PARAM, "three")
         self.assertFalse(self.new_visit(24 * 2).report_overdue)
 
+    def test_many_overdue_reports_make_one_digest(self):
+        self.env["ir.config_parameter"].set_param(
+            "kam_management.visit_activity_digest_limit", "1")
+        kam = self.user("kam_manager_1")
+        visits = self.new_visit(24 * 5) | self.new_visit(24 * 6)
+        reminded = self.remind()
+        self.assertLessEqual(visits, reminded)
+        self.assertFalse(self.reminders(visits[0]))
+        digest = self.env["mail.activity"].search([
+            ("res_model", "=", "res.partner"),
+            ("res_id", "=", kam.partner_id.id),
+            ("activity_type_id", "=", self.kam_ref(
+                "mail_activity_type_kam_visit_report").id)])
+        self.assertEqual(len(digest), 1)
+        for visit in visits:
+            self.assertIn(visit.name, digest.note)
+            self.assertTrue(visit.report_reminded_date)
+        self.assertFalse(self.remind() & visits)
+
     def test_visitor_cannot_mark_it_reminded(self):
         visit = self.new_visit(24 * 5)
         with self.raises_and_rolls_back(UserError, "report_reminded_date"):
