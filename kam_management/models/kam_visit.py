@@ -409,8 +409,8 @@ class KamVisit(models.Model):
         cr.execute("SELECT user_id, array_agg(id ORDER BY visit_date, id) "
                    "FROM kam_visit WHERE id = ANY(%s) GROUP BY user_id",
                    (visits.ids,))
-        limit = number_param(
-            self.env, "kam_management.visit_activity_digest_limit", 20, 1)
+        # the same limit as the visit-due digests
+        limit = self.env["kam.visit.compliance"]._kam_digest_limit()
         for user_id, ids in cr.fetchall():
             user = self.env["res.users"].sudo().browse(user_id)  # sudo: lang
             if len(ids) > limit:

@@ -338,6 +338,7 @@ class TestSuperuser(WorkflowCase):
     stored as they are (data files, repairs)."""
 
     def test_superuser_passes_who_not_state(self):
+        # sudo: the test is about the superuser
         report = self.new_report().sudo()
         self.assert_refused(report, report.action_acknowledge,
                             "Acknowledge", "Draft", "Submitted")
@@ -347,10 +348,11 @@ class TestSuperuser(WorkflowCase):
                          report_summary="Agreed on a pilot")
         visit.action_done()
         visit.action_submit()
-        visit.sudo().action_review()  # not the supervisor
+        visit.sudo().action_review()  # sudo: not the supervisor
         self.assertEqual(visit.state, "reviewed")
 
     def test_superuser_drag_runs_the_button(self):
+        # sudo: the superuser's drag
         req = self.new("kam.requirement", "kam_manager_1").sudo()
         req.write({"state": "drafting"})
         self.assertEqual(req.stage_user_id, self.user("kam_support"))
