@@ -1,4 +1,5 @@
 from . import kam_input_check
+from . import ir_config_parameter
 from . import kam_workflow_mixin
 from . import kam_region
 from . import kam_relationship_level

@@ -7,6 +7,7 @@ from datetime import timedelta
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .kam_fields import Figure
 from .kam_lang import in_lang
 from .kam_lock import acquire_run
 from .kam_settings import number_param
@@ -122,10 +123,20 @@ class KamReport(models.Model):
         readonly=True,
         help="Key accounts the KAM's monthly visit rule covered in the "
              "month: each needs at least one visit.")
-    visit_compliance_pct = fields.Float(
+    visit_compliance_pct = Figure(
         string="Visit Compliance (%)", readonly=True,
         help="Share of those accounts never overdue for a visit in the "
-             "month.")
+             "month. Empty when no account needed a visit.")
+    report_due_count = fields.Integer(
+        string="Visit Reports Due", readonly=True,
+        help="Done visits of the month whose report is submitted or past "
+             "its deadline (kam_management.visit_report_days).")
+    report_on_time_count = fields.Integer(
+        string="Visit Reports on Time", readonly=True)
+    report_punctuality_pct = Figure(
+        string="Report Punctuality (%)", readonly=True,
+        help="Visit reports submitted within the deadline / visit reports "
+             "due x 100. Empty without a report due.")
     # information (R10) -- _kam_figures_info
     info_normal_count = fields.Integer(string="Normal Information",
                                        readonly=True)
@@ -142,7 +153,7 @@ class KamReport(models.Model):
         string="Target", readonly=True,
         help="Sales targets pro rata to the days they share with the month "
              "(for a region: the targets of its accounts' KAMs).")
-    target_achievement_pct = fields.Float(
+    target_achievement_pct = Figure(
         string="Target Achievement (%)", readonly=True,
         help="Confirmed sales / target x 100.")
     # relationship levels (R11) -- _kam_figures_levels
@@ -285,15 +296,27 @@ class KamReport(models.Model):
             domain.append(("user_id", "=", self.user_id.id))
         done = Visit.search_count(domain)
         Snapshot = self.env["kam.visit.compliance.snapshot"].sudo()  # sudo: see above
+        Snapshot._kam_rebuild_month(self.period_start)
         snap_domain = [("month", "=", self.period_start), ("role", "=", "kam"),
                        ("partner_id", "in", account_ids)]
         if self.report_type == "kam_monthly":
             snap_domain.append(("responsible_id", "=", self.user_id.id))
         groups = Snapshot.read_group(snap_domain, ["compliant_pct"], [])
         required = groups[0]["__count"] if groups else 0
+        # sudo: the punctuality of the visits behind the report
+        punctuality = Visit._kam_report_punctuality(  # sudo: see above
+            self.period_start, self._kam_stop(),
+            [self.user_id.id] if self.report_type == "kam_monthly" else None,
+            account_ids)
+        due = sum(d for d, _o in punctuality.values())
+        on_time = sum(o for _d, o in punctuality.values())
         return {"visits_done": done, "visits_required": required,
+                "report_due_count": due, "report_on_time_count": on_time,
+                "report_punctuality_pct":
+                    100.0 * on_time / due if due else False,
+                # no row to comply with: no figure (empty), not 0 %
                 "visit_compliance_pct":
-                    groups[0]["compliant_pct"] or 0.0 if required else 0.0}
+                    groups[0]["compliant_pct"] if required else False}
 
     def _kam_figures_info(self, account_ids):
         """Information items of the month by importance (R10)."""
@@ -328,7 +351,7 @@ class KamReport(models.Model):
         target = sum(targets.values())
         return {"sales_amount": amount, "target_amount": target,
                 "target_achievement_pct":
-                    100.0 * amount / target if target else 0.0}
+                    100.0 * amount / target if target else False}
 
     def _kam_figures_levels(self, account_ids):
         """Relationship-level changes of the month (R11)."""

@@ -15,6 +15,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .kam_lock import acquire_run
+from .kam_sales import CONFIRMED_SALES_CTE, sales_params
 
 _logger = logging.getLogger(__name__)
 
@@ -40,81 +41,25 @@ PARAM_DEFAULTS = {
 
 # rows per UPDATE / INSERT statement of the refresh
 WRITE_BATCH = 2000
-# Confirmed orders (R13) with their untaxed amount converted to the currency
-# of the account's company (of the order's company for an account shared by
-# all companies) at the order date, with the rates of the order's company.
-# Odoo 11 stores a rate as units of the currency per unit of the base
-# currency (the one of rate 1), valid from its date (``name``); a
-# company-specific rate wins over a shared one, as in
-# res.currency._compute_current_rate. The conversion factors are computed
-# once per (currency, company, target currency, day) that occurs, not once
-# per order.
-ORDERS_CTE = """
-WITH orders AS (
-    SELECT p.commercial_partner_id AS partner_id,
-           so.date_order,
-           so.amount_untaxed AS amount,
-           pl.currency_id,
-           so.company_id,
-           COALESCE(ac.currency_id, c.currency_id) AS company_currency_id
-      FROM sale_order so
-      JOIN res_partner p ON p.id = so.partner_id
-      JOIN res_partner a ON a.id = p.commercial_partner_id
-      LEFT JOIN res_company ac ON ac.id = a.company_id
-      JOIN product_pricelist pl ON pl.id = so.pricelist_id
-      JOIN res_company c ON c.id = so.company_id
-     WHERE so.state IN ('sale', 'done')
-       AND so.date_order < %(date_to)s
-       AND (%(date_from)s IS NULL OR so.date_order >= %(date_from)s)
-       AND (%(partner_ids)s::int[] IS NULL
-            OR p.commercial_partner_id = ANY(%(partner_ids)s::int[]))
-), days AS (
-    SELECT DISTINCT currency_id, company_id, company_currency_id,
-           date_order::date AS day
-      FROM orders
-     WHERE currency_id <> company_currency_id
-       AND date_order >= %(convert_from)s
-), factors AS (
-    SELECT d.currency_id, d.company_id, d.company_currency_id, d.day,
-           COALESCE(NULLIF((
-               SELECT r.rate FROM res_currency_rate r
-                WHERE r.currency_id = d.company_currency_id
-                  AND r.name <= d.day
-                  AND (r.company_id IS NULL OR r.company_id = d.company_id)
-                ORDER BY r.company_id, r.name DESC LIMIT 1), 0), 1.0)
-           / COALESCE(NULLIF((
-               SELECT r.rate FROM res_currency_rate r
-                WHERE r.currency_id = d.currency_id
-                  AND r.name <= d.day
-                  AND (r.company_id IS NULL OR r.company_id = d.company_id)
-                ORDER BY r.company_id, r.name DESC LIMIT 1), 0), 1.0)
-           AS factor
-      FROM days d
-), converted AS (
-    SELECT o.partner_id, o.date_order, o.company_id,
-           o.amount * COALESCE(f.factor, 1.0) AS amount
-      FROM orders o
-      LEFT JOIN factors f ON f.currency_id = o.currency_id
-                         AND f.company_id = o.company_id
-                         AND f.company_currency_id = o.company_currency_id
-                         AND f.day = o.date_order::date
-)
-"""
+# Confirmed orders (R13) as defined once in kam_sales (states, the
+# confirmation date, the roll-up to the commercial partner, the rate of the
+# confirmation day), in the currency of the account's company.
+ORDERS_CTE = CONFIRMED_SALES_CTE
 
 # R, F, M and the previous window's F and M per commercial partner.
 RFM_QUERY = ORDERS_CTE + """
 SELECT partner_id,
-       MAX(date_order) FILTER (WHERE amount > 0)::date AS last_order,
+       MAX(sale_date) FILTER (WHERE amount > 0)::date AS last_order,
        COUNT(*) FILTER (WHERE amount > 0
-                          AND date_order >= %(window_from)s) AS frequency,
+                          AND sale_date >= %(window_from)s) AS frequency,
        COALESCE(SUM(amount) FILTER (
-           WHERE date_order >= %(window_from)s), 0) AS monetary,
+           WHERE sale_date >= %(window_from)s), 0) AS monetary,
        COUNT(*) FILTER (WHERE amount > 0
-                          AND date_order >= %(convert_from)s
-                          AND date_order < %(window_from)s) AS prev_frequency,
+                          AND sale_date >= %(convert_from)s
+                          AND sale_date < %(window_from)s) AS prev_frequency,
        COALESCE(SUM(amount) FILTER (
-           WHERE date_order >= %(convert_from)s
-             AND date_order < %(window_from)s), 0) AS prev_monetary
+           WHERE sale_date >= %(convert_from)s
+             AND sale_date < %(window_from)s), 0) AS prev_monetary
   FROM converted
  GROUP BY partner_id
 """
@@ -515,13 +460,11 @@ class KamRfmSnapshot(models.Model):
         date_to = as_of + timedelta(days=1)
         window_from = date_to - timedelta(days=window_days)
         prev_from = window_from - timedelta(days=window_days)
-        self.env.cr.execute(RFM_QUERY, {
-            "date_to": fields.Date.to_string(date_to),
-            "date_from": None,
-            "partner_ids": partner_ids,
-            "convert_from": fields.Date.to_string(prev_from),
-            "window_from": fields.Date.to_string(window_from),
-        })
+        params = sales_params(
+            None, fields.Date.to_string(date_to), partner_ids,
+            convert_from=fields.Date.to_string(prev_from))
+        params["window_from"] = fields.Date.to_string(window_from)
+        self.env.cr.execute(RFM_QUERY, params)
         return {row["partner_id"]: row
                 for row in self.env.cr.dictfetchall()}
 

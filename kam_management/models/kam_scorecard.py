@@ -6,28 +6,11 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
+from .kam_fields import Figure
 from .kam_lock import acquire_run
+from .kam_sales import confirmed_sales
 
 _logger = logging.getLogger(__name__)
-
-CONFIRMED = ("sale", "done")
-
-# Confirmed sales (untaxed) per account, currency and company in a period:
-# the order's account is the commercial partner of its customer, so orders
-# of the account's contacts count; the date is the confirmation date (the
-# order date for orders confirmed before Odoo recorded it).
-SALES_SQL = """
-SELECT sp.commercial_partner_id, pl.currency_id, so.company_id,
-       count(*), sum(so.amount_untaxed)
-  FROM sale_order so
-  JOIN res_partner sp ON sp.id = so.partner_id
-  JOIN product_pricelist pl ON pl.id = so.pricelist_id
- WHERE so.state IN %(states)s
-   AND sp.commercial_partner_id = ANY(%(accounts)s)
-   AND COALESCE(so.confirmation_date, so.date_order) >= %(start)s
-   AND COALESCE(so.confirmation_date, so.date_order) < %(stop)s
- GROUP BY sp.commercial_partner_id, pl.currency_id, so.company_id
-"""
 
 # Whether an account was a key account at a date: its last level change
 # before that date left it with a level; without history before the date,
@@ -92,7 +75,8 @@ INSERT INTO kam_scorecard
         satisfaction_count, buyer_count, repeat_buyer_count,
         repeat_purchase_pct, level_upgrade_count, accounts_at_start,
         accounts_lost, churn_rate_pct, visit_compliance_pct,
-        sales_share_pct,
+        sales_share_pct, report_due_count, report_on_time_count,
+        report_punctuality_pct,
         create_uid, create_date, write_uid, write_date)
 SELECT x.*, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s,
        now() AT TIME ZONE 'UTC'
@@ -106,7 +90,9 @@ SELECT x.*, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s,
               %(level_upgrade_count)s::int[], %(accounts_at_start)s::int[],
               %(accounts_lost)s::int[], %(churn_rate_pct)s::float8[],
               %(visit_compliance_pct)s::float8[],
-              %(sales_share_pct)s::float8[]) AS x
+              %(sales_share_pct)s::float8[], %(report_due_count)s::int[],
+              %(report_on_time_count)s::int[],
+              %(report_punctuality_pct)s::float8[]) AS x
 ON CONFLICT (user_id, period_start) DO UPDATE SET
        period_end = EXCLUDED.period_end,
        company_id = EXCLUDED.company_id,
@@ -124,6 +110,9 @@ ON CONFLICT (user_id, period_start) DO UPDATE SET
        churn_rate_pct = EXCLUDED.churn_rate_pct,
        visit_compliance_pct = EXCLUDED.visit_compliance_pct,
        sales_share_pct = EXCLUDED.sales_share_pct,
+       report_due_count = EXCLUDED.report_due_count,
+       report_on_time_count = EXCLUDED.report_on_time_count,
+       report_punctuality_pct = EXCLUDED.report_punctuality_pct,
        write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
 """
 
@@ -166,14 +155,14 @@ class KamScorecard(models.Model):
         help="Untaxed confirmed sales orders (state Sales Order or Locked) "
              "of the KAM's key accounts and their contacts confirmed in the "
              "month, in the company currency.")
-    target_amount = fields.Float(
+    target_amount = Figure(
         string="Target", readonly=True,
         help="The KAM's sales targets, each pro rata to the days it shares "
              "with the month.")
-    target_achievement_pct = fields.Float(
+    target_achievement_pct = Figure(
         string="Target Achievement (%)", readonly=True, group_operator="avg",
         help="Confirmed sales / target x 100. Empty without a target.")
-    satisfaction_avg = fields.Float(
+    satisfaction_avg = Figure(
         string="Satisfaction (1-5)", readonly=True, group_operator="avg",
         help="Average over the accounts of each account's average "
              "satisfaction score in the month. Empty without a score.")
@@ -184,7 +173,7 @@ class KamScorecard(models.Model):
     repeat_buyer_count = fields.Integer(
         string="Accounts Buying Again", readonly=True,
         help="Key accounts with at least two confirmed orders in the month.")
-    repeat_purchase_pct = fields.Float(
+    repeat_purchase_pct = Figure(
         string="Repeat-Purchase Share (%)", readonly=True,
         group_operator="avg",
         help="Accounts buying again / accounts buying x 100 (loyalty).")
@@ -200,19 +189,31 @@ class KamScorecard(models.Model):
         help="Key accounts of the KAM demoted during the month, or at RFM "
              "churn risk for the whole month (at risk in the previous "
              "month's and in this month's RFM snapshot).")
-    churn_rate_pct = fields.Float(
+    churn_rate_pct = Figure(
         string="Churn Rate (%)", readonly=True, group_operator="avg",
         help="Key accounts lost / key accounts at start x 100.")
-    visit_compliance_pct = fields.Float(
+    visit_compliance_pct = Figure(
         string="Visit Compliance (%)", readonly=True, group_operator="avg",
         help="Share of the KAM's accounts never overdue for a visit in the "
              "month (Compliance by Month).")
-    sales_share_pct = fields.Float(
+    sales_share_pct = Figure(
         string="Sales Share (%)", readonly=True, group_operator="avg",
         help="Share of wallet: confirmed sales of the KAM's key accounts "
              "that have estimated annual purchases / those estimates pro "
              "rata to the days of the month x 100. Empty when no account "
              "has an estimate.")
+
+    report_due_count = fields.Integer(
+        string="Visit Reports Due", readonly=True,
+        help="The KAM's done visits of the month whose report is submitted "
+             "or past its deadline (kam_management.visit_report_days).")
+    report_on_time_count = fields.Integer(
+        string="Visit Reports on Time", readonly=True,
+        help="Of those, reports submitted within the deadline.")
+    report_punctuality_pct = Figure(
+        string="Report Punctuality (%)", readonly=True, group_operator="avg",
+        help="Visit reports on time / visit reports due x 100 (R8). Empty "
+             "without a report due.")
 
     _sql_constraints = [
         ("user_period_uniq", "unique(user_id, period_start)",
@@ -224,28 +225,17 @@ class KamScorecard(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _kam_sales_by_account(self, account_ids, start, end, currency=None):
-        """Confirmed sales per account in [start, end]:
-        {account_id: {"amount": untaxed in ``currency`` (default: the
-        user's company currency), "orders": number of orders}}. Other
-        currencies are converted at the rate of the period's last day."""
+        """Confirmed sales per account in [start, end] (dates), as defined
+        once in ``kam_sales``: {account_id: {"amount": untaxed in
+        ``currency`` (default: the user's company currency), "orders":
+        number of orders}}."""
         stop = fields.Date.to_string(
             fields.Date.from_string(end) + timedelta(days=1))
-        self.env.cr.execute(SALES_SQL, {
-            "states": CONFIRMED, "accounts": list(account_ids),
-            "start": start, "stop": stop})
-        rows = self.env.cr.fetchall()
-        company_currency = currency or self.env.user.company_id.currency_id
-        Currency = self.env["res.currency"].with_context(date=end)
-        result = {}
-        for account_id, currency_id, _company, orders, amount in rows:
-            if currency_id != company_currency.id:
-                amount = Currency.browse(currency_id).compute(
-                    amount, company_currency)
-            entry = result.setdefault(account_id, {"amount": 0.0,
-                                                   "orders": 0})
-            entry["amount"] += amount
-            entry["orders"] += orders
-        return result
+        currency = currency or self.env.user.company_id.currency_id
+        return {account_id: {"amount": amount, "orders": orders}
+                for account_id, (amount, orders) in confirmed_sales(
+                    self.env.cr, start, stop, account_ids,
+                    currency.id).items()}
 
     def _kam_accounts_by_user(self, user_ids):
         """{user_id: [account ids]}: key accounts (and accounts demoted
@@ -379,6 +369,7 @@ class KamScorecard(models.Model):
     def _kam_score_visits(self, user_ids, start):
         # sudo: the scorecard is computed for every KAM at once
         Snapshot = self.env["kam.visit.compliance.snapshot"].sudo()  # sudo: see above
+        Snapshot._kam_rebuild_month(start)
         return Snapshot.kam_compliance_share(user_ids, start)
 
     # ------------------------------------------------------------------
@@ -411,6 +402,11 @@ class KamScorecard(models.Model):
         upgrades, _demoted = self._kam_score_history(users, start, end)
         churn = self._kam_score_churn(users, start, end)
         visits = self._kam_score_visits(users, start)
+        # sudo: the punctuality of every KAM's visits
+        Visit = self.env["kam.visit"].sudo()  # sudo: see above
+        reports = Visit._kam_report_punctuality(
+            start, fields.Date.to_string(
+                fields.Date.from_string(end) + timedelta(days=1)), users)
         shares = self._kam_score_sales_share(users, start, end)
         cols = {k: [] for k in (
             "user_id", "period_start", "period_end", "company_id",
@@ -418,7 +414,9 @@ class KamScorecard(models.Model):
             "satisfaction_avg", "satisfaction_count", "buyer_count",
             "repeat_buyer_count", "repeat_purchase_pct",
             "level_upgrade_count", "accounts_at_start", "accounts_lost",
-            "churn_rate_pct", "visit_compliance_pct", "sales_share_pct")}
+            "churn_rate_pct", "visit_compliance_pct", "sales_share_pct",
+            "report_due_count", "report_on_time_count",
+            "report_punctuality_pct")}
         companies = self._kam_user_companies(users)
         for uid in users:
             sale = sales.get(uid, {"sales": 0.0, "buyers": 0,
@@ -426,6 +424,7 @@ class KamScorecard(models.Model):
             target = targets.get(uid)
             score, n_scores = satisfaction.get(uid, (None, 0))
             at_start, lost = churn.get(uid, (0, 0))
+            due, on_time = reports.get(uid, (0, 0))
             row = {
                 "user_id": uid, "period_start": start, "period_end": end,
                 "company_id": companies[uid].id,
@@ -442,6 +441,9 @@ class KamScorecard(models.Model):
                 "churn_rate_pct": ratio(lost, at_start),
                 "visit_compliance_pct": visits.get(uid),
                 "sales_share_pct": shares.get(uid),
+                "report_due_count": due,
+                "report_on_time_count": on_time,
+                "report_punctuality_pct": ratio(on_time, due),
             }
             for key, value in row.items():
                 cols[key].append(value)

@@ -1,9 +1,13 @@
 # Copyright 2026 kam_management authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from .kam_company import check_user_allowed
+from .kam_fields import Figure
+from .kam_sales import confirmed_sales
 
 
 class KamTarget(models.Model):
@@ -11,22 +15,26 @@ class KamTarget(models.Model):
 
     Periods of one KAM never overlap. A scorecard month takes each
     overlapping target pro rata to the days it shares with the month, so a
-    quarterly or yearly target works as well as a monthly one.
+    quarterly or yearly target works as well as a monthly one. A target is
+    an input of the KAM's scorecard: its changes are tracked in the
+    chatter (issue 12).
     """
 
     _name = "kam.target"
-    _inherit = ["kam.input.check"]
+    _inherit = ["kam.input.check", "mail.thread"]
     _description = "Key Account Manager Sales Target"
     _order = "date_from desc, user_id"
 
     name = fields.Char(compute="_compute_name", store=True)
     user_id = fields.Many2one(
         "res.users", string="Key Account Manager", required=True, index=True,
-        ondelete="restrict")
-    date_from = fields.Date(string="From", required=True)
-    date_to = fields.Date(string="To", required=True)
+        ondelete="restrict", track_visibility="onchange")
+    date_from = fields.Date(string="From", required=True,
+                            track_visibility="onchange")
+    date_to = fields.Date(string="To", required=True,
+                          track_visibility="onchange")
     amount = fields.Monetary(
-        string="Sales Target", required=True,
+        string="Sales Target", required=True, track_visibility="onchange",
         help="Untaxed confirmed sales the KAM should reach with their key "
              "accounts in the period, in the company currency.")
     company_id = fields.Many2one(
@@ -34,6 +42,13 @@ class KamTarget(models.Model):
         default=lambda self: self.env.user.company_id)
     currency_id = fields.Many2one(related="company_id.currency_id",
                                   readonly=True)
+    achieved_amount = fields.Monetary(
+        string="Confirmed Sales", compute="_compute_achieved",
+        help="Confirmed sales of the KAM's key accounts in the period, as "
+             "the scorecards count them (README \"Confirmed sales\").")
+    achievement_pct = Figure(
+        string="Achieved (%)", compute="_compute_achieved",
+        help="Confirmed sales / target x 100; empty for a target of 0.")
 
     @api.depends("user_id", "date_from", "date_to")
     def _compute_name(self):
@@ -41,6 +56,34 @@ class KamTarget(models.Model):
             target.name = "%s: %s - %s" % (target.user_id.name or "",
                                            target.date_from or "",
                                            target.date_to or "")
+
+    def _compute_achieved(self):
+        """One sales query per distinct period and currency, for the
+        accounts of every KAM of those targets at once."""
+        # sudo: the figures of the KAMs' accounts, whoever reads the target
+        Scorecard = self.env["kam.scorecard"].sudo()  # sudo: see above
+        self.update({"achieved_amount": 0.0, "achievement_pct": False})
+        accounts = Scorecard._kam_accounts_by_user(
+            self.mapped("user_id").ids)
+        periods = {}
+        for target in self.filtered(lambda t: t.date_from and t.date_to):
+            periods.setdefault((target.date_from, target.date_to,
+                                target.currency_id.id), self.browse())
+            periods[(target.date_from, target.date_to,
+                     target.currency_id.id)] |= target
+        for (date_from, date_to, currency_id), targets in periods.items():
+            stop = fields.Date.to_string(
+                fields.Date.from_string(date_to) + timedelta(days=1))
+            ids = [a for t in targets for a in accounts.get(t.user_id.id, [])]
+            sales = confirmed_sales(self.env.cr, date_from, stop, ids,
+                                    currency_id)
+            for target in targets:
+                amount = sum(sales.get(a, (0.0, 0))[0]
+                             for a in accounts.get(target.user_id.id, []))
+                target.achieved_amount = amount
+                target.achievement_pct = (
+                    100.0 * amount / target.amount if target.amount
+                    else False)
 
     @api.constrains("date_from", "date_to", "amount")
     def _check_period(self):

@@ -17,10 +17,31 @@ DONE_STATES = ("done", "submitted", "reviewed")
 # must not mark one's own report reviewed (issue 7)
 WORKFLOW_FIELDS = frozenset([
     "state", "date_done", "date_submitted", "date_reviewed", "logged_late",
-    "report_reminded_date"])
+    "report_reminded_date", "report_escalated_date"])
 LOGGED_LATE_PARAM = "kam_management.visit_logged_late_days"
 REPORT_DAYS_PARAM = "kam_management.visit_report_days"
+REPORT_ESCALATION_PARAM = "kam_management.visit_report_escalation_days"
 REPORT_ACTIVITY = "kam_management.mail_activity_type_kam_visit_report"
+# Report punctuality per visitor (R8, issue 12): done visits of a period
+# whose report is due (submitted, or its deadline passed), and those whose
+# report was submitted within the allowed days. A report still within its
+# deadline is not counted yet, so a month's figure is final once its last
+# visit's deadline has passed.
+PUNCTUALITY_SQL = """
+SELECT v.user_id,
+       count(*) FILTER (WHERE v.date_submitted IS NOT NULL
+                           OR v.visit_date < %(deadline)s),
+       count(*) FILTER (WHERE v.date_submitted IS NOT NULL
+                          AND v.date_submitted
+                              <= v.visit_date + %(days)s * interval '1 day')
+  FROM kam_visit v
+ WHERE v.state IN ('done', 'submitted', 'reviewed')
+   AND v.visit_date >= %(start)s AND v.visit_date < %(stop)s
+   AND (%(users)s::int[] IS NULL OR v.user_id = ANY(%(users)s::int[]))
+   AND (%(partners)s::int[] IS NULL
+        OR v.partner_id = ANY(%(partners)s::int[]))
+ GROUP BY v.user_id
+"""
 
 
 class KamVisit(models.Model):
@@ -123,9 +144,22 @@ class KamVisit(models.Model):
         readonly=True, copy=False,
         help="When the visitor was given an activity for the overdue "
              "report (once per visit).")
+    report_escalated_date = fields.Datetime(
+        readonly=True, copy=False,
+        help="When the visitor's supervisor was given an activity because "
+             "the report was still not submitted a number of days (system "
+             "parameter kam_management.visit_report_escalation_days, "
+             "default 7) after it was due (once per visit).")
     company_id = fields.Many2one(
         "res.company", string="Company", required=True,
         default=lambda self: self.env.user.company_id)
+
+    def init(self):
+        # the daily reminders and escalations look for done visits (a
+        # handful) among years of submitted and reviewed ones
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS kam_visit_done_date_idx "
+            "ON kam_visit (visit_date) WHERE state = 'done'")
 
     # ------------------------------------------------------------------
     # Computes and constraints
@@ -152,9 +186,10 @@ class KamVisit(models.Model):
                 visit.date_done and visit.visit_date
                 and to_dt(visit.date_done) - to_dt(visit.visit_date) > late)
 
-    def _kam_report_deadline(self):
-        """Done visits dated before this have their report overdue."""
-        days = number_param(self.env, REPORT_DAYS_PARAM, 3, 0)
+    def _kam_report_deadline(self, extra_days=0):
+        """Done visits dated before this have their report overdue (by
+        ``extra_days`` more days)."""
+        days = number_param(self.env, REPORT_DAYS_PARAM, 3, 0) + extra_days
         return fields.Datetime.to_string(fields.Datetime.from_string(
             fields.Datetime.now()) - timedelta(days=days))
 
@@ -350,6 +385,7 @@ class KamVisit(models.Model):
             "sent_back": _("Visit report sent back: %s"),
             "review": _("Review the visit report: %s"),
             "report_overdue": _("Visit report overdue: %s"),
+            "report_escalated": _("Follow up the overdue visit report: %s"),
         }[key] % self.name
 
     def _kam_activity_schedule(self, type_xmlid, user, key, note=None,
@@ -427,21 +463,81 @@ class KamVisit(models.Model):
         visits.invalidate_cache(["report_reminded_date"])
         return visits
 
-    def _kam_report_digest_texts(self):
+    @api.model
+    def _kam_report_punctuality(self, start, stop, user_ids=None,
+                                partner_ids=None):
+        """{visitor id: (reports due, reports on time)} for the visits
+        dated in [start, stop) of ``user_ids`` and/or on ``partner_ids``
+        (None: any); see PUNCTUALITY_SQL. One query."""
+        days = number_param(self.env, REPORT_DAYS_PARAM, 3, 0)
+        self.env.cr.execute(PUNCTUALITY_SQL, {
+            "deadline": self._kam_report_deadline(), "days": days,
+            "start": start, "stop": stop,
+            "users": list(user_ids) if user_ids is not None else None,
+            "partners": (list(partner_ids) if partner_ids is not None
+                         else None)})
+        return {uid: (due, on_time)
+                for uid, due, on_time in self.env.cr.fetchall()}
+
+    @api.model
+    def _kam_escalate_overdue_reports(self):
+        """Once per visit, the supervisor (the reviewer) of a visitor whose
+        report is still not submitted ``visit_report_escalation_days`` (7)
+        after it was due gets an activity (issue 12, R8). Run daily by the
+        visit compliance action after the visitors' reminders, so a
+        second run creates nothing; above the digest limit a supervisor
+        gets one digest activity."""
+        extra = number_param(self.env, REPORT_ESCALATION_PARAM, 7, 0)
+        # sudo: the daily action escalates for every visitor, whoever runs it
+        visits = self.sudo().search([  # sudo: see above
+            ("state", "=", "done"),
+            ("visit_date", "<", self._kam_report_deadline(extra)),
+            ("report_reminded_date", "!=", False),
+            ("report_escalated_date", "=", False),
+            ("reviewer_id", "!=", False)])
+        if not visits:
+            return visits
+        cr = self.env.cr
+        cr.execute("SELECT reviewer_id, array_agg(id ORDER BY visit_date, id) "
+                   "FROM kam_visit WHERE id = ANY(%s) GROUP BY reviewer_id",
+                   (visits.ids,))
+        limit = self.env["kam.visit.compliance"]._kam_digest_limit()
+        for user_id, ids in cr.fetchall():
+            user = self.env["res.users"].sudo().browse(user_id)  # sudo: lang
+            if len(ids) > limit:
+                self.browse(ids)._kam_report_digest(user, escalation=True)
+                continue
+            for visit in visits.browse(ids):
+                visit._kam_activity_schedule(
+                    REPORT_ACTIVITY, user, "report_escalated")
+        # a bookkeeping date without side effects, for every visit at once
+        cr.execute("UPDATE kam_visit SET report_escalated_date = "
+                   "now() AT TIME ZONE 'UTC' WHERE id = ANY(%s)",
+                   (visits.ids,))
+        visits.invalidate_cache(["report_escalated_date"])
+        return visits
+
+    def _kam_report_digest_texts(self, escalation=False):
         """Summary and lines of a report digest, in the context's
-        language (see ``kam_lang``)."""
-        lines = "".join("<li>%s</li>" % html_escape(visit.name)
-                        for visit in self[:200])
+        language (see ``kam_lang``); for a supervisor, each line names the
+        visitor."""
+        lines = "".join("<li>%s</li>" % html_escape(
+            "%s (%s)" % (visit.name, visit.user_id.name) if escalation
+            else visit.name) for visit in self[:200])
         if len(self) > 200:
             lines += "<li>%s</li>" % html_escape(
                 _("… and %s more.") % (len(self) - 200))
-        return (_("%s visit reports overdue") % len(self),
-                "<ul>%s</ul>" % lines)
+        if escalation:
+            summary = _("%s overdue visit reports to follow up") % len(self)
+        else:
+            summary = _("%s visit reports overdue") % len(self)
+        return summary, "<ul>%s</ul>" % lines
 
-    def _kam_report_digest(self, user):
+    def _kam_report_digest(self, user, escalation=False):
         """One activity for ``user`` listing these visits' overdue
         reports, on the user's own contact."""
-        summary, note = in_lang(self, user)._kam_report_digest_texts()
+        summary, note = in_lang(self, user)._kam_report_digest_texts(
+            escalation)
         # sudo: an activity for the visitor, made by the daily action
         self.env["mail.activity"].sudo().create({  # sudo: see above
             "res_model_id": self.env["ir.model"]._get("res.partner").id,

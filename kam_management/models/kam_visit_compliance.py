@@ -18,11 +18,12 @@ STATES = [("ok", "OK"), ("due_soon", "Due Soon"), ("overdue", "Overdue")]
 DUE_STATES = ("due_soon", "overdue")
 # accounts listed in a digest activity's note; the rest are counted
 DIGEST_LINES = 200
-# One row per key account and applicable visit rule, with its responsible
-# person, last qualifying visit and due date. Set-based on purpose: one
-# statement for any number of accounts (see make bench).
-REFRESH_SQL = """
-WITH target AS (
+# The key accounts and the visit rules that apply to them, with the person
+# responsible and the date the account's cycle starts from: the rows of
+# the compliance table (see REFRESH_SQL) and of a rebuilt month (see
+# kam_visit_compliance_snapshot).
+TARGET_CTE = """
+target AS (
     SELECT p.id AS partner_id, r.id AS rule_id, r.role, r.interval_days,
            r.warning_days, p.kam_region_id AS region_id,
            p.kam_manager_id, p.company_id,
@@ -45,11 +46,13 @@ WITH target AS (
       LEFT JOIN kam_region reg ON reg.id = p.kam_region_id
      WHERE p.kam_is_key_account AND p.active
        AND (%(all)s OR p.id = ANY(%(ids)s))
-), last AS (
-    SELECT t.partner_id, t.rule_id, max(v.visit_date) AS last_visit
-      FROM target t
-      JOIN kam_visit v
-        ON v.partner_id = t.partner_id AND v.user_id = t.responsible_id
+)
+"""
+
+# The visits that count for a target row (alias t) and a visit (alias v):
+# by the responsible person, done, of a kind the rule counts.
+QUALIFYING_VISIT = """
+           v.partner_id = t.partner_id AND v.user_id = t.responsible_id
        AND v.state IN ('done', 'submitted', 'reviewed')
        -- only the kinds the rule counts (none listed: every kind)
        AND (NOT EXISTS (SELECT 1 FROM kam_visit_rule_kind_rel rk
@@ -57,6 +60,16 @@ WITH target AS (
             OR EXISTS (SELECT 1 FROM kam_visit_rule_kind_rel rk
                          JOIN kam_visit_kind k ON k.id = rk.kind_id
                         WHERE rk.rule_id = t.rule_id AND k.code = v.kind))
+"""
+
+# One row per key account and applicable visit rule, with its responsible
+# person, last qualifying visit and due date. Set-based on purpose: one
+# statement for any number of accounts (see make bench).
+REFRESH_SQL = "WITH " + TARGET_CTE + """, last AS (
+    SELECT t.partner_id, t.rule_id, max(v.visit_date) AS last_visit
+      FROM target t
+      JOIN kam_visit v
+        ON """ + QUALIFYING_VISIT + """
      GROUP BY t.partner_id, t.rule_id
 ), dated AS (
     SELECT t.*, l.last_visit,
@@ -668,6 +681,7 @@ class KamVisitCompliance(models.Model):
         self._kam_sync_activities(params)
         escalated = self._kam_escalate(params)
         self.env["kam.visit"]._kam_remind_overdue_reports()
+        self.env["kam.visit"]._kam_escalate_overdue_reports()
         activities = time.time()
         cr.execute(SNAPSHOT_SQL, params)
         self.env["kam.visit.compliance.snapshot"].invalidate_cache()

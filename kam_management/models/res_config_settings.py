@@ -18,6 +18,17 @@ KAM_RFM_PARAMS = {
 }
 
 
+# visit-report settings (R8, issue 12): field -> (parameter, default); the
+# values are checked by ir.config_parameter (models/ir_config_parameter.py)
+KAM_VISIT_PARAMS = {
+    "kam_visit_report_days": ("kam_management.visit_report_days", 3),
+    "kam_visit_report_escalation_days":
+        ("kam_management.visit_report_escalation_days", 7),
+    "kam_visit_logged_late_days":
+        ("kam_management.visit_logged_late_days", 2),
+}
+
+
 class ResConfigSettings(models.TransientModel):
     """RFM analysis and churn warning settings (R13, R16), stored as
     ``ir.config_parameter`` (keys ``kam_management.*``)."""
@@ -54,6 +65,20 @@ class ResConfigSettings(models.TransientModel):
              "window of the same length.")
     kam_rfm_last_refresh = fields.Date(
         string="RFM Last Refreshed", readonly=True)
+    # visit reports (R8, issue 12); checked by ir.config.parameter
+    kam_visit_report_days = fields.Integer(
+        string="Visit Report Due within (days)", default=3,
+        help="A done visit whose report is not submitted this many days "
+             "after the visit is \"report overdue\": the visitor gets an "
+             "activity.")
+    kam_visit_report_escalation_days = fields.Integer(
+        string="Overdue Report to the Supervisor after (days)", default=7,
+        help="A report still not submitted this many days after it was due "
+             "goes to the visitor's supervisor, once.")
+    kam_visit_logged_late_days = fields.Integer(
+        string="Visit Logged Late after (days)", default=2,
+        help="A visit marked done more than this many days after its date "
+             "is shown to the reviewer as logged late.")
 
     def _kam_rfm_raw(self):
         return {key: self[fname] for fname, key in KAM_RFM_PARAMS.items()}
@@ -82,6 +107,11 @@ class ResConfigSettings(models.TransientModel):
             res[fname] = value
         res["kam_rfm_last_refresh"] = get(
             "kam_management.rfm_last_refresh") or False
+        for fname, (key, default) in KAM_VISIT_PARAMS.items():
+            try:
+                res[fname] = int(get(key, default))
+            except ValueError:
+                res[fname] = default
         return res
 
     @api.multi
@@ -97,4 +127,6 @@ class ResConfigSettings(models.TransientModel):
         ICP = self.env["ir.config_parameter"].sudo()  # sudo: system parameters
         for key, value in values.items():
             ICP.set_param(key, str(value).replace(" ", ""))
+        for fname, (key, _default) in KAM_VISIT_PARAMS.items():
+            ICP.set_param(key, str(self[fname]))
         return res

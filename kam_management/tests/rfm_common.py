@@ -40,6 +40,8 @@ def order(env, product, partner, date, amount, state="sale",
     assert so.amount_untaxed == amount
     if state == "sale":
         so.action_confirm()
+        # confirmed the day it was placed: the date sales count by
+        so.write({"confirmation_date": vals["date_order"]})
     elif state != "draft":
         so.write({"state": state})
     return so

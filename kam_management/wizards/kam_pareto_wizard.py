@@ -7,6 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..models.kam_rfm_snapshot import REVENUE_QUERY
+from ..models.kam_sales import sales_params
 
 DELETE_LINES_SQL = "DELETE FROM kam_pareto_wizard_line WHERE wizard_id = %s"
 
@@ -168,13 +169,9 @@ class KamParetoWizard(models.TransientModel):
         # another company's customers and sales stay out of the ranking
         company_ids = self.env["res.company"].sudo().search([  # sudo: ids only
             ("id", "child_of", self.env.user.company_id.ids)]).ids
-        cr.execute(REVENUE_QUERY, {
-            "date_from": self.date_from,
-            "date_to": fields.Date.to_string(date_to),
-            "partner_ids": None,
-            "convert_from": self.date_from,
-            "company_ids": company_ids,
-        })
+        params = sales_params(self.date_from, fields.Date.to_string(date_to))
+        params["company_ids"] = company_ids
+        cr.execute(REVENUE_QUERY, params)
         revenues = {pid: float(rev) for pid, rev in cr.fetchall()}
         cr.execute(PARTNERS_QUERY, (list(revenues), company_ids))
         companies, key_accounts = set(), set()

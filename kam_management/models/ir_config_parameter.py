@@ -1,0 +1,37 @@
+# Copyright 2026 kam_management authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, models
+from odoo.exceptions import ValidationError
+
+# the addon's whole-number parameters and their least value: a visit
+# deadline below 0 days would make every report overdue at once (issue 12)
+NUMBER_PARAMS = {
+    "kam_management.visit_report_days": 0,
+    "kam_management.visit_report_escalation_days": 0,
+    "kam_management.visit_logged_late_days": 0,
+    "kam_management.visit_escalation_days": 0,
+    "kam_management.visit_activity_digest_limit": 1,
+}
+
+
+class IrConfigParameter(models.Model):
+    """The addon's numeric system parameters are checked wherever they are
+    set (Settings, Technical > System Parameters, RPC, import), so a
+    scheduled action never runs on a nonsense value."""
+
+    _inherit = "ir.config_parameter"
+
+    @api.constrains("key", "value")
+    def _check_kam_number(self):
+        for param in self:
+            least = NUMBER_PARAMS.get(param.key)
+            if least is None:
+                continue
+            try:
+                number = int((param.value or "").strip())
+            except ValueError:
+                number = None
+            if number is None or number < least:
+                raise ValidationError(_(
+                    "%s: \"%s\" is not allowed; use a whole number of %s "
+                    "or more.") % (param.key, param.value, least))
