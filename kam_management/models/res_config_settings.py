@@ -1,7 +1,7 @@
 # Copyright 2026 kam_management authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 
 from .kam_rfm_snapshot import PARAM_DEFAULTS
 
@@ -89,6 +89,18 @@ class ResConfigSettings(models.TransientModel):
         for settings in self:
             self.env["kam.rfm.snapshot"]._kam_rfm_settings(
                 settings._kam_rfm_raw())
+
+    @api.constrains(*KAM_VISIT_PARAMS)
+    def _check_kam_visit_settings(self):
+        """Days below 0 would make every visit report overdue at once."""
+        for settings in self:
+            for fname in KAM_VISIT_PARAMS:
+                if settings[fname] < 0:
+                    raise ValidationError(_(
+                        "%s: %s is not allowed; use a whole number of days, "
+                        "0 or more.") % (
+                            self._fields[fname].get_description(
+                                self.env)["string"], settings[fname]))
 
     @api.model
     def get_values(self):

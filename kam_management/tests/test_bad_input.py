@@ -671,6 +671,16 @@ CASES = [
     create("settings-thresholds-descending", "res.config.settings",
            {"kam_rfm_frequency_thresholds": "12,6,3,1"},
            "needs four different numbers"),
+    # --- visit-report settings (R8, issue 12) --------------------------------
+    create("settings-report-days-negative", "res.config.settings",
+           {"kam_visit_report_days": -1},
+           r"Visit Report Due within \(days\): -1 is not allowed", rpc=True),
+    create("settings-report-escalation-days-negative", "res.config.settings",
+           {"kam_visit_report_escalation_days": -7},
+           r"Overdue Report to the Supervisor after \(days\): -7"),
+    create("settings-logged-late-days-negative", "res.config.settings",
+           {"kam_visit_logged_late_days": -2},
+           r"Visit Logged Late after \(days\): -2 is not allowed"),
 ]
 
 # the messages of the type check, raised before anything is stored

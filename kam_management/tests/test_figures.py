@@ -419,12 +419,17 @@ class TestVisitReports(FiguresCase):
                 with self.env.cr.savepoint():
                     ICP.set_param(key, "three")
             self.assertEqual(ICP.get_param(key), before)
-        settings = self.env["res.config.settings"].create(
-            {"kam_visit_report_days": -2})
         with self.assertRaisesRegex(ValidationError,
-                                    "visit_report_days"):
+                                    r"Visit Report Due within \(days\)"):
             with self.env.cr.savepoint():
-                settings.execute()
+                self.env["res.config.settings"].create(
+                    {"kam_visit_report_days": -2})
+        # the settings write the parameter
+        self.env["res.config.settings"].create(
+            {"kam_visit_report_days": 5}).execute()
+        self.assertEqual(ICP.get_param("kam_management.visit_report_days"),
+                         "5")
+        ICP.set_param("kam_management.visit_report_days", "3")
         self.assertEqual(ICP.get_param("kam_management.visit_report_days"),
                          "3")
 
