@@ -91,6 +91,8 @@ class KamSatisfactionRequest(models.Model):
 
     @api.model
     def create(self, vals):
+        # wrong types are told before the account is read below
+        self._kam_input_check(vals, creating=False)
         partner = self.env["res.partner"].sudo().browse(  # sudo: owner fields
             vals.get("partner_id")).exists()
         vals = dict(vals, kam_manager_id=partner.kam_manager_id.id,
