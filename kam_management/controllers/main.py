@@ -16,6 +16,8 @@ from odoo.addons.rating.controllers.main import Rating
 
 REQUEST_MODEL = "kam.satisfaction.request"
 PAGE = "kam_management.kam_satisfaction_answer_page"
+# the values Odoo 11's own rating links take
+ODOO_RATES = (1, 5, 10)
 
 
 class KamRating(Rating):
@@ -30,9 +32,13 @@ class KamRating(Rating):
     @http.route()
     def open_rating(self, token, rate, **kwargs):
         rating = self._kam_rating(token)
-        if not rating:
-            return super(KamRating, self).open_rating(token, rate, **kwargs)
-        return self._kam_answer(rating, token, rate, None)
+        if rating:
+            return self._kam_answer(rating, token, rate, None)
+        if rate not in ODOO_RATES:
+            # Odoo's controller would fail on its assertion (an error
+            # page and a server error): not ours, and not a rating
+            return request.not_found()
+        return super(KamRating, self).open_rating(token, rate, **kwargs)
 
     @http.route()
     def submit_rating(self, token, rate, **kwargs):

@@ -40,8 +40,8 @@ class SatisfactionCase(KamCase):
         super(SatisfactionCase, cls).setUpClass()
         env = cls.env
         ensure_zh_cn(env)
-        cls.kam = env["res.users"].with_context(
-            no_reset_password=True).create({
+        Users = env["res.users"].with_context(no_reset_password=True)
+        cls.kam = Users.create({
             "name": "Satisfaction KAM", "login": "satisfaction_kam_test",
             "email": "satisfaction.kam@example.com",
             "groups_id": [(6, 0, [ref(env, "group_kam_user").id])]})
@@ -299,8 +299,8 @@ class TestSatisfactionAnswers(SatisfactionCase):
         request = self.run_cron().filtered(
             lambda r: r.contact_id == self.buyer_zh)
         self.env["ir.translation"].create({
-            "type": "code", "name": "addons/kam_management/models/"
-                                   "kam_satisfaction_request.py",
+            "type": "code",
+            "name": "addons/kam_management/models/kam_satisfaction_request.py",
             "lang": "zh_CN", "module": "kam_management", "state": "translated",
             "src": "Score: %s is not a satisfaction score; choose 1 (very "
                    "dissatisfied) to 5 (very satisfied).",
@@ -458,8 +458,8 @@ class TestSatisfactionByHand(SatisfactionCase):
 
     def test_refusal_is_translated(self):
         self.env["ir.translation"].create({
-            "type": "code", "name": "addons/kam_management/models/"
-                                   "kam_satisfaction.py",
+            "type": "code",
+            "name": "addons/kam_management/models/kam_satisfaction.py",
             "lang": "zh_CN", "module": "kam_management", "state": "translated",
             "src": "Satisfaction of %s: you are its key account manager, "
                    "who is judged on it (R4). Its scores come only from the "
