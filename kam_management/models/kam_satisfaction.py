@@ -78,9 +78,11 @@ class KamSatisfaction(models.Model):
         help="Customer: a contact of the account answered a satisfaction "
              "request. Manual: entered by the sales secretary or customer "
              "service.")
+    # no field default: a new column would take it on every existing row
+    # (see init); create() sets the writer
     entered_by_id = fields.Many2one(
         "res.users", string="Entered By", readonly=True, index=True,
-        ondelete="set null", default=lambda self: self.env.user,
+        ondelete="set null",
         help="Who entered the score by hand (empty for a customer's "
              "answer).")
     rating_id = fields.Many2one(
@@ -96,6 +98,15 @@ class KamSatisfaction(models.Model):
         ("rating_unique", "unique(rating_id)",
          "A customer's answer makes one satisfaction score."),
     ]
+
+    @api.model_cr
+    def init(self):
+        """Scores entered before the source was recorded were all entered
+        by hand, by whoever created them (idempotent: a row entered since
+        has its writer)."""
+        self.env.cr.execute(
+            "UPDATE kam_satisfaction SET entered_by_id = create_uid "
+            "WHERE entered_by_id IS NULL AND source = 'manual'")
 
     @api.constrains("score")
     def _check_score(self):
@@ -227,7 +238,7 @@ class KamSatisfaction(models.Model):
             self.check_access_rights("create")
             self._kam_check_hand_entry(partner, "create")
             vals = dict(vals, source="manual")
-            if self.env.uid != SUPERUSER_ID:
+            if self.env.uid != SUPERUSER_ID or not vals.get("entered_by_id"):
                 vals["entered_by_id"] = self.env.uid
         vals = dict(vals, **self._kam_owner_vals(vals.get("partner_id")))
         vals = with_partner_company(self.env, vals)

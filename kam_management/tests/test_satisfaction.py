@@ -220,6 +220,28 @@ class TestSatisfactionRequests(SatisfactionCase):
                                       "contact_id": self.stranger.id})
 
 
+class TestSatisfactionRecipients(SatisfactionCase):
+    """The account's people tick the recipients on the contact forms."""
+
+    def test_account_people_tick_recipients(self):
+        metro = self.kam_ref("partner_kam_shanghai_metro")
+        contact = self.env["res.partner"].create({
+            "name": "Frank Contact", "parent_id": metro.id,
+            "email": "frank@example.com"})
+        kam1 = as_user(self.env, "kam_manager_1")
+        contact.with_env(kam1).write({"kam_satisfaction_recipient": True})
+        self.assertTrue(contact.kam_satisfaction_recipient)
+        contact.with_env(as_user(self.env, "kam_secretary")).write(
+            {"kam_satisfaction_recipient": False})
+        self.assertFalse(contact.kam_satisfaction_recipient)
+        # on the contact's own form and in the account's contact pop-up
+        view = self.env["res.partner"].with_env(kam1).fields_view_get(
+            view_type="form")
+        self.assertIn('name="kam_satisfaction_recipient"', view["arch"])
+        child = view["fields"]["child_ids"]["views"]["form"]
+        self.assertIn('name="kam_satisfaction_recipient"', child["arch"])
+
+
 class TestSatisfactionAnswers(SatisfactionCase):
     """The customer's answer becomes a score of source Customer."""
 
