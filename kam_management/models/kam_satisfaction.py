@@ -16,7 +16,7 @@ comes from the account's own KAM:
 
 See ``_kam_check_hand_entry`` for the whole matrix.
 """
-from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models, tools
 from odoo.exceptions import AccessError, ValidationError
 
 from .kam_company import (check_same_company, check_writer_allowed,
@@ -78,11 +78,9 @@ class KamSatisfaction(models.Model):
         help="Customer: a contact of the account answered a satisfaction "
              "request. Manual: entered by the sales secretary or customer "
              "service.")
-    # no field default: a new column would take it on every existing row
-    # (see init); create() sets the writer
     entered_by_id = fields.Many2one(
         "res.users", string="Entered By", readonly=True, index=True,
-        ondelete="set null",
+        ondelete="set null", default=lambda self: self.env.user,
         help="Who entered the score by hand (empty for a customer's "
              "answer).")
     rating_id = fields.Many2one(
@@ -99,14 +97,19 @@ class KamSatisfaction(models.Model):
          "A customer's answer makes one satisfaction score."),
     ]
 
-    @api.model_cr
-    def init(self):
+    @api.model_cr_context
+    def _auto_init(self):
         """Scores entered before the source was recorded were all entered
-        by hand, by whoever created them (idempotent: a row entered since
-        has its writer)."""
-        self.env.cr.execute(
-            "UPDATE kam_satisfaction SET entered_by_id = create_uid "
-            "WHERE entered_by_id IS NULL AND source = 'manual'")
+        by hand, by whoever created them: when the column is added, it
+        takes their creator (not the default, the upgrading user)."""
+        new = not tools.column_exists(self.env.cr, self._table,
+                                      "entered_by_id")
+        res = super(KamSatisfaction, self)._auto_init()
+        if new:
+            self.env.cr.execute(
+                "UPDATE kam_satisfaction SET entered_by_id = create_uid "
+                "WHERE source = 'manual'")
+        return res
 
     @api.constrains("score")
     def _check_score(self):
@@ -238,7 +241,7 @@ class KamSatisfaction(models.Model):
             self.check_access_rights("create")
             self._kam_check_hand_entry(partner, "create")
             vals = dict(vals, source="manual")
-            if self.env.uid != SUPERUSER_ID or not vals.get("entered_by_id"):
+            if self.env.uid != SUPERUSER_ID:
                 vals["entered_by_id"] = self.env.uid
         vals = dict(vals, **self._kam_owner_vals(vals.get("partner_id")))
         vals = with_partner_company(self.env, vals)
