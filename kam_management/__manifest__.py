@@ -21,6 +21,7 @@
         "calendar",
         "sale_management",
         "base_geolocalize",
+        "rating",
     ],
     "data": [
         "security/kam_management_security.xml",
@@ -60,6 +61,10 @@
         "views/kam_service_station_views.xml",
         "report/kam_report_layout.xml",
         "report/kam_complaint_report.xml",
+        "data/kam_satisfaction_data.xml",
+        "views/kam_satisfaction_templates.xml",
+        "views/kam_satisfaction_request_views.xml",
+        "views/res_partner_satisfaction_views.xml",
         "views/kam_menus.xml",
     ],
     "demo": [

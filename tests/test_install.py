@@ -12,7 +12,8 @@ CRONS = [("kam.visit.compliance", "_cron_visit_compliance"),
          ("res.partner", "_cron_kam_rfm_refresh"),
          ("kam.report", "_cron_monthly_reports"),
          ("kam.report", "_cron_month_end_information"),
-         ("kam.scorecard", "_cron_scorecard")]
+         ("kam.scorecard", "_cron_scorecard"),
+         ("kam.satisfaction.request", "_cron_satisfaction_request")]
 
 KAM_TABLES_SQL = """
 SELECT table_name FROM information_schema.tables

@@ -70,11 +70,17 @@ RIGHTS = {
     "kam.info.category": ("D", "DRMSC", "D", "D"),
     "kam.info": ("DRMSC", "DRMSC", "DRMC", "D"),
     "kam.target": ("DR", "DRMSC", "DR", "DR"),
-    "kam.satisfaction": ("DRMC", "DRMSC", "DRMC", "DR"),
+    # entered by hand by the secretary and customer service (kam_support
+    # is technical support: refused), corrected by regional managers and
+    # directors, never by the account's KAM (R4, issue 12)
+    "kam.satisfaction": ("C", "DRMSC", "DRC", "DR"),
     # the comments of a month-end report are the author's alone
     "kam.report": ("D", "DRMC", "M", "D"),
     "kam.scorecard": ("", "DRMC", "", ""),
     "kam.rfm.snapshot": ("", "DRMSC", "", "D"),
+    # made by the scheduled action; never read by the account's KAM (their
+    # e-mails hold the customer's answer links)
+    "kam.satisfaction.request": ("", "DRC", "", "D"),
 }
 OPERATIONS = ("create", "read", "write", "unlink")
 
@@ -91,11 +97,11 @@ WRITE_FIELD = {
     "kam.info.category": "description", "kam.info": "description",
     "kam.target": "amount", "kam.satisfaction": "comment",
     "kam.report": "comments", "kam.scorecard": "sales_share_pct",
-    "kam.rfm.snapshot": "frequency",
+    "kam.rfm.snapshot": "frequency", "kam.satisfaction.request": "state",
 }
 NEW_VALUE = {"role": "market_support", "days_overdue": 7,
              "compliant_pct": 42.0, "target_hours": 24.0, "amount": 1234.0,
-             "sales_share_pct": 12.0, "frequency": 9}
+             "sales_share_pct": 12.0, "frequency": 9, "state": "closed"}
 
 
 # ---------------------------------------------------------------------------
@@ -179,6 +185,12 @@ SCOPES = {
         "M": own("user_id"),
     },
     "kam.rfm.snapshot": account_scope(),
+    "kam.satisfaction.request": {
+        "R": lambda me: [("partner_id.kam_region_id.manager_id", "=", me),
+                         ("partner_id.kam_manager_id", "!=", me)],
+        "D": lambda me: [("partner_id.kam_manager_id", "!=", me)],
+        "C": lambda me: [("partner_id.kam_manager_id", "!=", me)],
+    },
 }
 # models whose records belong to a key account: the "other" cases
 ACCOUNT_MODELS = (
@@ -260,6 +272,7 @@ class World(object):
         self._fixtures = {}
         self._shared = {}
         self._all = {}
+        self._contacts = {}
 
     def all_ids(self, model, domain):
         """Every record of ``model`` (the read-scope cases only read, so
@@ -282,6 +295,15 @@ class World(object):
             "kam_is_key_account": True, "kam_account_type": "key",
             "kam_manager_id": self.uid[login], "kam_region_id": self.east,
             "kam_relationship_level_id": self.level})
+
+    def contact(self, owner):
+        """A contact of ``owner``'s account (satisfaction requests)."""
+        if owner not in self._contacts:
+            self._contacts[owner] = self.make("res.partner", {
+                "name": "%s %s Contact" % (MARK, owner),
+                "parent_id": self.account[owner],
+                "email": "%s@example.com" % owner})
+        return self._contacts[owner]
 
     def owner(self, login):
         return "kam2" if login == M2 else "kam1"
@@ -340,6 +362,8 @@ class World(object):
                 "date_to": "%d-01-31" % (FAR_YEAR + n % 50), "amount": 1000},
             "kam.satisfaction": lambda: {"partner_id": acc, "score": 4,
                                          "survey": name},
+            "kam.satisfaction.request": lambda: {
+                "partner_id": acc, "contact_id": self.contact(owner)},
             "kam.report": lambda: {
                 "report_type": "kam_monthly", "user_id": kam,
                 "region_id": self.east,
@@ -731,6 +755,13 @@ def report_in(world, state):
                                  "acknowledged_by_id"]
 
 
+def satisfaction(world):
+    rid = world.make("kam.satisfaction", world.vals("kam.satisfaction",
+                                                    "kam1"))
+    return "kam.satisfaction", [rid], ["source", "entered_by_id",
+                                       "rating_id", "score"]
+
+
 def account(world):
     return "res.partner", [world.account["kam1"]], [
         "kam_is_key_account", "kam_relationship_level_id", "kam_manager_id"]
@@ -891,6 +922,9 @@ NOT_ACTIONS = {
                   " is the administrators' screen)",
     "kam_scorecards": "reads the scorecards shown on a report the caller "
                       "can read (test_helpers_keep_the_scope)",
+    "rating_apply": "the customer's answer (rating.mixin's hook): only with "
+                    "the e-mailed token, which it checks "
+                    "(tests/test_satisfaction_http.py)",
     "kam_compliance_share": "read_group under the caller's record rules; "
                             "its answer (a dict keyed by user ids) cannot "
                             "even be sent over XML-RPC",
@@ -966,6 +1000,12 @@ BYPASS_CASES = [
     # a context key is no pass: RPC callers choose their context
     (M1, "kam.info", info_new, {"state": "acknowledged"},
      {"kam_info_workflow": True}),
+    # a score entered by hand never becomes the customer's answer (R4,
+    # issue 12): only the answer to a satisfaction request is Customer
+    (C, "kam.satisfaction", satisfaction, {"source": "customer"}),
+    (C, "kam.satisfaction", satisfaction, {"source": "customer"},
+     {"kam_satisfaction_answer": True}),
+    (C, "kam.satisfaction", satisfaction, {"entered_by_id": 1}),
 ]
 
 

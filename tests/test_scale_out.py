@@ -35,6 +35,8 @@ CRONS = {
         {"today": "%d-03-30" % YEAR}),
     "ir_cron_scorecard": ("kam.scorecard", "_cron_scorecard",
                           {"today": MID_MARCH}),
+    "ir_cron_satisfaction_request": (
+        "kam.satisfaction.request", "_cron_satisfaction_request", {}),
 }
 
 # Put back the conditions under which each action has work to do, so that a
@@ -78,6 +80,11 @@ RESET_SQL = {
         DELETE FROM kam_scorecard WHERE period_start >= '%d-02-01'
                                     AND period_start < '%d-04-01';""" % (
         YEAR, YEAR),
+    # nobody asked yet: the demo recipient contact is asked again
+    "ir_cron_satisfaction_request": """
+        DELETE FROM mail_message WHERE model = 'kam.satisfaction.request';
+        DELETE FROM rating_rating WHERE res_model = 'kam.satisfaction.request';
+        DELETE FROM kam_satisfaction_request;""",
 }
 
 # actions whose reset above guarantees that a run writes activities
@@ -90,6 +97,11 @@ SELECT count(*) FROM (
     SELECT 1 FROM mail_activity
      GROUP BY res_model, res_id, user_id, activity_type_id, summary
     HAVING count(*) > 1) d"""
+# a contact asked twice (the tests run within one period of the action)
+DUPLICATE_REQUESTS_SQL = """
+SELECT count(*) FROM (
+    SELECT 1 FROM kam_satisfaction_request
+     GROUP BY partner_id, contact_id HAVING count(*) > 1) d"""
 
 
 def activity_count():
@@ -97,7 +109,8 @@ def activity_count():
 
 
 def duplicates():
-    return int(psql(WORKERS_DB, DUPLICATE_ACTIVITIES_SQL))
+    return int(psql(WORKERS_DB, DUPLICATE_ACTIVITIES_SQL)) + \
+        int(psql(WORKERS_DB, DUPLICATE_REQUESTS_SQL))
 
 
 def reset(name):

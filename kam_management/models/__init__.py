@@ -13,6 +13,7 @@ from . import res_partner_visit
 from . import res_partner_service
 from . import res_partner_info
 from . import res_partner_rfm
+from . import res_partner_satisfaction
 from . import res_users
 from . import kam_visit_kind
 from . import kam_visit_rule
@@ -30,6 +31,7 @@ from . import kam_info_category
 from . import kam_info
 from . import kam_target
 from . import kam_satisfaction
+from . import kam_satisfaction_request
 from . import kam_scorecard
 from . import kam_report
 from . import res_config_settings

@@ -44,11 +44,15 @@ SELECT p.kam_manager_id, h.direction, h.partner_id
    AND h.direction IN ('up', 'out')
 """
 
-# each account weighs the same, however many surveys it answered
+# each account weighs the same, however many surveys it answered; the
+# number of scores by source (the customer's answers, entered by hand)
 SATISFACTION_SQL = """
-SELECT kam_manager_id, avg(account_avg), sum(n)
+SELECT kam_manager_id, avg(account_avg), sum(n), sum(n_customer),
+       sum(n_manual)
   FROM (SELECT kam_manager_id, partner_id, avg(score) AS account_avg,
-               count(*) AS n
+               count(*) AS n,
+               count(*) FILTER (WHERE source = 'customer') AS n_customer,
+               count(*) FILTER (WHERE source = 'manual') AS n_manual
           FROM kam_satisfaction
          WHERE kam_manager_id = ANY(%(users)s)
            AND date >= %(start)s AND date <= %(end)s
@@ -77,6 +81,7 @@ INSERT INTO kam_scorecard
         accounts_lost, churn_rate_pct, visit_compliance_pct,
         sales_share_pct, report_due_count, report_on_time_count,
         report_punctuality_pct,
+        satisfaction_customer_count, satisfaction_manual_count,
         create_uid, create_date, write_uid, write_date)
 SELECT x.*, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s,
        now() AT TIME ZONE 'UTC'
@@ -92,7 +97,9 @@ SELECT x.*, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s,
               %(visit_compliance_pct)s::float8[],
               %(sales_share_pct)s::float8[], %(report_due_count)s::int[],
               %(report_on_time_count)s::int[],
-              %(report_punctuality_pct)s::float8[]) AS x
+              %(report_punctuality_pct)s::float8[],
+              %(satisfaction_customer_count)s::int[],
+              %(satisfaction_manual_count)s::int[]) AS x
 ON CONFLICT (user_id, period_start) DO UPDATE SET
        period_end = EXCLUDED.period_end,
        company_id = EXCLUDED.company_id,
@@ -113,6 +120,8 @@ ON CONFLICT (user_id, period_start) DO UPDATE SET
        report_due_count = EXCLUDED.report_due_count,
        report_on_time_count = EXCLUDED.report_on_time_count,
        report_punctuality_pct = EXCLUDED.report_punctuality_pct,
+       satisfaction_customer_count = EXCLUDED.satisfaction_customer_count,
+       satisfaction_manual_count = EXCLUDED.satisfaction_manual_count,
        write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
 """
 
@@ -167,6 +176,14 @@ class KamScorecard(models.Model):
         help="Average over the accounts of each account's average "
              "satisfaction score in the month. Empty without a score.")
     satisfaction_count = fields.Integer(string="Scores", readonly=True)
+    satisfaction_customer_count = fields.Integer(
+        string="Customer Answers", readonly=True,
+        help="Scores of the month that are the customers' own answers to "
+             "satisfaction requests.")
+    satisfaction_manual_count = fields.Integer(
+        string="Entered by Hand", readonly=True,
+        help="Scores of the month entered by the sales secretary or "
+             "customer service.")
     buyer_count = fields.Integer(
         string="Accounts Buying", readonly=True,
         help="Key accounts with at least one confirmed order in the month.")
@@ -281,10 +298,13 @@ class KamScorecard(models.Model):
         return result
 
     def _kam_score_satisfaction(self, user_ids, start, end):
-        """{user_id: (average, number of scores)}."""
+        """{user_id: (average, number of scores, of which the customers'
+        answers, of which entered by hand)}."""
         self.env.cr.execute(SATISFACTION_SQL, {
             "users": list(user_ids), "start": start, "end": end})
-        return {uid: (float(avg), n) for uid, avg, n in self.env.cr.fetchall()}
+        return {uid: (float(avg), n, n_customer, n_manual)
+                for uid, avg, n, n_customer, n_manual
+                in self.env.cr.fetchall()}
 
     def _kam_score_history(self, user_ids, start, end):
         """({user_id: upgrades}, {user_id: set of demoted accounts})."""
@@ -416,13 +436,15 @@ class KamScorecard(models.Model):
             "level_upgrade_count", "accounts_at_start", "accounts_lost",
             "churn_rate_pct", "visit_compliance_pct", "sales_share_pct",
             "report_due_count", "report_on_time_count",
-            "report_punctuality_pct")}
+            "report_punctuality_pct",
+            "satisfaction_customer_count", "satisfaction_manual_count")}
         companies = self._kam_user_companies(users)
         for uid in users:
             sale = sales.get(uid, {"sales": 0.0, "buyers": 0,
                                    "repeat_buyers": 0})
             target = targets.get(uid)
-            score, n_scores = satisfaction.get(uid, (None, 0))
+            score, n_scores, n_customer, n_manual = satisfaction.get(
+                uid, (None, 0, 0, 0))
             at_start, lost = churn.get(uid, (0, 0))
             due, on_time = reports.get(uid, (0, 0))
             row = {
@@ -444,6 +466,8 @@ class KamScorecard(models.Model):
                 "report_due_count": due,
                 "report_on_time_count": on_time,
                 "report_punctuality_pct": ratio(on_time, due),
+                "satisfaction_customer_count": n_customer,
+                "satisfaction_manual_count": n_manual,
             }
             for key, value in row.items():
                 cols[key].append(value)

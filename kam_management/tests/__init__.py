@@ -23,3 +23,4 @@ from . import test_workflow
 from . import test_pdf_report
 from . import test_language
 from . import test_figures
+from . import test_satisfaction

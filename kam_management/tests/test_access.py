@@ -6,7 +6,8 @@ from psycopg2 import sql
 
 from odoo.exceptions import AccessError
 
-from .common import KamCase, ds, key_account_vals, make_company, today
+from .common import (KamCase, ds, key_account_vals, make_company, today,
+                     with_cases)
 
 KA = [("kam_is_key_account", "=", True)]
 
@@ -351,3 +352,78 @@ class TestHistoryAndConfiguration(AccessCase):
                     ("group_id", "=", self.kam_ref(group).id)])
                 self.assertTrue(acl, "%s has no access row for %s"
                                 % (model.model, group))
+
+
+# ----------------------------------------------------------------------
+# Satisfaction scores (R4, issue 12): who enters, corrects and deletes
+# them by hand. On a score of kam_manager_1's Shanghai Metro, whose team
+# has kam_support as technical support (not customer service).
+# ----------------------------------------------------------------------
+SATISFACTION_ROLES = {
+    # login: (read, create, write, unlink)
+    "kam_manager_1": (True, False, False, False),   # the account's KAM
+    "kam_manager_2": (False, False, False, False),  # not their account
+    "kam_support": (True, False, False, False),     # not customer service
+    "kam_secretary": (True, True, True, False),
+    "kam_regional": (True, False, True, True),
+    "kam_director": (True, False, True, True),
+}
+SATISFACTION_OPS = ("read", "create", "write", "unlink")
+SATISFACTION_CASES = [(login, op, rights[i])
+                      for login, rights in sorted(SATISFACTION_ROLES.items())
+                      for i, op in enumerate(SATISFACTION_OPS)]
+
+
+@with_cases("run_case", SATISFACTION_CASES,
+            ["%s_%s" % case[:2] for case in SATISFACTION_CASES],
+            prefix="test_satisfaction")
+class TestSatisfactionAccess(AccessCase):
+    """The role matrix of satisfaction scores entered by hand: never the
+    account's KAM; a refusal is an AccessError and writes nothing."""
+
+    def run_case(self, case):
+        login, op, allowed = case
+        env = self.env
+        metro = self.kam_ref("partner_kam_shanghai_metro")
+        row = env["kam.satisfaction"].create({
+            "partner_id": metro.id, "score": 3,
+            "entered_by_id": self.user("kam_secretary").id})
+        Satisfaction = env["kam.satisfaction"].with_env(self.as_user(login))
+        user_row = row.with_env(Satisfaction.env)
+
+        def call():
+            if op == "read":
+                return user_row.read(["score", "source"])
+            if op == "create":
+                return Satisfaction.create({"partner_id": metro.id,
+                                            "score": 4})
+            if op == "write":
+                return user_row.write({"score": 5})
+            return user_row.unlink()
+
+        def stored():
+            return table_rows(env, row)
+        before = stored()
+        if allowed:
+            call()
+            if op == "create":
+                created = env["kam.satisfaction"].search(
+                    [("partner_id", "=", metro.id)], limit=1)
+                self.assertEqual((created.source, created.entered_by_id),
+                                 ("manual", self.user(login)))
+            return
+        # the account's KAM is told why (the others by Odoo's rules or the
+        # role's own sentence)
+        match = "you are its key account manager" \
+            if login == "kam_manager_1" and op in ("create", "write") else ""
+        self.assertEqual(state_at_error(self, AccessError, match, call,
+                                        stored), before)
+
+
+def table_rows(env, row):
+    """The satisfaction table as stored, and the row's score."""
+    env.cr.execute("SELECT count(*), max(id) FROM kam_satisfaction")
+    count = env.cr.fetchone()
+    env.cr.execute("SELECT score FROM kam_satisfaction WHERE id = %s",
+                   (row.id,))
+    return count, env.cr.fetchone()

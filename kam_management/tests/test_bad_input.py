@@ -37,7 +37,7 @@ from collections import namedtuple
 from dateutil.relativedelta import relativedelta
 from psycopg2 import sql
 
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .common import (KamCase, as_user, ds, month_end, month_start, today,
                      with_cases)
@@ -120,7 +120,8 @@ BASE = {
         "name": "New plant", "partner_id": METRO, "importance": "normal",
         "category_id": ref("info_category_new_project"),
         "date": PAST}),
-    "kam.satisfaction": ("kam_manager_1", {
+    # the account's KAM never enters its scores (R4, issue 12)
+    "kam.satisfaction": ("kam_secretary", {
         "partner_id": METRO, "score": 4, "date": PAST}),
     "kam.target": ("kam_regional", {
         "user_id": KAM2, "date_from": ds(LATER),
@@ -166,6 +167,9 @@ BASE = {
         "requirement_id": ref("requirement_review"),
         "reason": "Too expensive"}),
     "res.config.settings": ("admin", {}),
+    # made by the scheduled action only
+    "kam.satisfaction.request": ("admin", {
+        "partner_id": METRO, "contact_id": CONTACT}),
 }
 
 Case = namedtuple("Case", "id login model op record vals method match rpc")
@@ -391,7 +395,7 @@ CASES = [
            "Score: 6 is not a satisfaction score"),
     create("satisfaction-score-text", "kam.satisfaction",
            {"score": "five"}, "Score: " + NOT_INT),
-    write("satisfaction-write-score-nine", "kam_manager_1",
+    write("satisfaction-write-score-nine", "kam_secretary",
           "kam.satisfaction", ref("satisfaction_metro"), {"score": 9},
           "Score: 9 is not a satisfaction score"),
     create("satisfaction-missing-partner", "kam.satisfaction",
@@ -400,6 +404,23 @@ CASES = [
            {"partner_id": NONE_ID}, "Key Account: " + NO_RECORD),
     create("satisfaction-not-key-account", "kam.satisfaction",
            {"partner_id": PROSPECT}, "is not a key account"),
+    # the account's KAM is judged on it: refused before anything is
+    # written, whatever they enter (issue 12)
+    create("satisfaction-kam-enters-own-account", "kam.satisfaction", {},
+           "Satisfaction of .*: you are its key account manager",
+           login="kam_manager_1"),
+    write("satisfaction-kam-corrects-own-account", "kam_manager_1",
+          "kam.satisfaction", ref("satisfaction_metro"), {"score": 5},
+          "Satisfaction of .*: you are its key account manager"),
+    create("satisfaction-source-customer-by-hand", "kam.satisfaction",
+           {"source": "customer"}, "Source: only a customer's own answer"),
+    create("satisfaction-entered-by-someone-else", "kam.satisfaction",
+           {"entered_by_id": KAM2}, "Entered By: .* someone else's name"),
+    # a contact of another company never answers for the account
+    create("satisfaction-request-contact-of-other-company",
+           "kam.satisfaction.request",
+           {"contact_id": ref("base.res_partner_address_1")},
+           "Contact: .* is not a contact of", rpc=True),
     # --- kam.target (R4) ---------------------------------------------------
     create("target-ends-before-start", "kam.target",
            {"date_to": ds(LATER - relativedelta(months=1))},
@@ -761,6 +782,8 @@ class TestBadInput(KamCase):
       (README, "Every public method checks the caller": it refuses,
       leaving nothing changed): raised before the call writes anything.
       For a wizard, "before" is once the wizard exists, before its button.
+      So is an ``AccessError`` of a role's own refusal (the account's KAM
+      entering its satisfaction, issue 12).
 
     A ``ValidationError`` of a constraint comes after the row is written
     (Odoo checks constraints after the write); that the transaction then
@@ -786,7 +809,8 @@ class TestBadInput(KamCase):
         before = snapshot()
         ready = [before]  # the database just before the call that fails
         at_error = []
-        with self.assertRaises((UserError, ValidationError)) as info:
+        refusals = (UserError, ValidationError, AccessError)
+        with self.assertRaises(refusals) as info:
             with env.cr.savepoint():
                 records = user_env[case.model].browse(record_id)
                 try:
@@ -800,7 +824,7 @@ class TestBadInput(KamCase):
                         wizard = user_env[case.model].create(vals)
                         ready[0] = snapshot()
                         getattr(wizard, case.method)()
-                except (UserError, ValidationError):
+                except refusals:
                     # the database as the error left it, before the
                     # savepoint is rolled back
                     at_error.append(snapshot())
@@ -814,7 +838,8 @@ class TestBadInput(KamCase):
             # refused before anything reaches the database, not undone
             # afterwards
             self.assertEqual(at_error, [before], "written before the error")
-        elif isinstance(info.exception, UserError):
+        elif isinstance(info.exception, (UserError, AccessError)):
+            # a button's, a protected field's or a role's own refusal
             self.assertEqual(at_error, ready,
                              "the button wrote before refusing")
 
@@ -899,3 +924,45 @@ class TestBadImport(KamCase):
         messages = " ".join(m["message"] for m in result["messages"])
         self.assertRegex(messages, match)
         self.assertEqual(table_counts(env.cr, tables), before)
+
+
+# ----------------------------------------------------------------------
+# A customer's answer (issue 12)
+# ----------------------------------------------------------------------
+class TestBadAnswer(KamCase):
+    """An answer to a satisfaction request that cannot count: refused with
+    a clear message in the contact's language, nothing written at the
+    error (the rating stays unanswered, no satisfaction score)."""
+
+    def test_answer_of_a_contact_of_another_company(self):
+        env = self.env
+        metro = env.ref(METRO)
+        contact = env["res.partner"].create({
+            "name": "Eve Leaving", "parent_id": metro.id,
+            "email": "eve@example.com", "kam_satisfaction_recipient": True})
+        request = env["kam.satisfaction.request"].create(
+            {"partner_id": metro.id, "contact_id": contact.id})
+        request._kam_new_rating()
+        # sudo: the rating of a request is the system's
+        rating = env["rating.rating"].sudo().search([
+            ("res_model", "=", request._name), ("res_id", "=", request.id)])
+        # the contact now works for another company
+        contact.write({"parent_id": env.ref(PROSPECT).id})
+        tables = SIDE_TABLES + ["kam_satisfaction", "rating_rating"]
+        before = table_counts(env.cr, tables)
+        at_error = []
+        with self.assertRaisesRegex(
+                ValidationError, "Eve Leaving is not a contact of %s"
+                % re.escape(metro.name)):
+            with env.cr.savepoint():
+                try:
+                    # sudo: what the public rating page calls
+                    request.sudo()._kam_answer(rating.access_token, 5)
+                except ValidationError:
+                    at_error.append((table_counts(env.cr, tables),
+                                     rating.read(["rating", "consumed"])))
+                    raise
+        self.assertEqual(at_error, [(before, [{
+            "id": rating.id, "rating": 0.0, "consumed": False}])])
+        self.assertFalse(env["kam.satisfaction"].search(
+            [("rating_id", "=", rating.id)]))

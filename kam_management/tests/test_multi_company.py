@@ -25,7 +25,7 @@ KAM_MODELS = [
     "kam.requirement", "kam.requirement.stage.log", "kam.service.station",
     "kam.complaint", "kam.info", "kam.report", "kam.target",
     "kam.satisfaction", "kam.scorecard", "kam.rfm.snapshot",
-    "kam.relationship.history", "kam.region",
+    "kam.relationship.history", "kam.region", "kam.satisfaction.request",
 ]
 # what Odoo 11 says when a record rule hides a record that is read by id
 RULE_DENIED = "due to security restrictions"

@@ -352,14 +352,26 @@ class TestScorecardAccess(KamCase):
         self.assertFalse(env["kam.target"].with_env(
             as_user(env, "kam_manager_2")).search([("id", "=", target.id)]))
 
-    def test_kam_scores_own_accounts_only(self):
+    def test_kam_does_not_score_own_accounts(self):
+        """A KAM is judged on satisfaction (R4): the scores of their
+        accounts come from the customer or the secretary (issue 12); the
+        accounts of others they do not even see."""
         env = self.env
         kam1 = as_user(env, "kam_manager_1")
-        row = env["kam.satisfaction"].with_env(kam1).create({
-            "partner_id": ref(env, "partner_kam_shanghai_metro").id,
-            "score": 4})
+        metro = ref(env, "partner_kam_shanghai_metro")
+        before = env["kam.satisfaction"].search_count([])
+        with self.raises_and_rolls_back(
+                AccessError, "Satisfaction of %s: you are its key account "
+                             "manager" % metro.name):
+            env["kam.satisfaction"].with_env(kam1).create({
+                "partner_id": metro.id, "score": 4})
+        self.assertEqual(env["kam.satisfaction"].search_count([]), before)
+        secretary = as_user(env, "kam_secretary")
+        row = env["kam.satisfaction"].with_env(secretary).create({
+            "partner_id": metro.id, "score": 4})
         self.assertEqual(row.kam_manager_id,
                          ref(env, "user_kam_manager_1"))
+        self.assertEqual(row.with_env(kam1).read(["score"])[0]["score"], 4)
         with self.raises_and_rolls_back(AccessError,
                                         rule_denied("Contact", "read")):
             env["kam.satisfaction"].with_env(kam1).create({
