@@ -257,7 +257,7 @@ class TestSatisfactionAnswers(SatisfactionCase):
                           self.env["res.users"]))
         self.assertEqual(row.kam_manager_id, self.kam)
         self.assertEqual(row.region_id, self.kam_ref("region_east_china"))
-        self.assertEqual(row.date, fields.Date.today())
+        self.assertEqual(row.date, fields.Date.context_today(row))
         # Odoo's 0-10 rating: the score doubled, answered
         self.assertEqual((rating.rating, rating.consumed), (8.0, True))
         self.assertEqual((request.state, request.satisfaction_id),
