@@ -308,6 +308,9 @@ class ResPartner(models.Model):
                 "belongs to its regional manager or a sales director."))
         if "kam_since" in fnames:
             self._kam_check_since_access()
+        if "kam_relationship_level_id" in fnames:
+            # a KAM asks for a change of level (res_partner_level_request)
+            self._kam_check_level_access(vals["kam_relationship_level_id"])
 
     def _kam_check_since_access(self):
         """Key Account Since is assignment data, set on promotion: on a key
@@ -388,17 +391,25 @@ class ResPartner(models.Model):
         """
         History = self.env["kam.relationship.history"]
         reason = self.env.context.get("kam_history_reason")
+        # an approved level request being carried out (issue 12)
+        request = self._kam_level_request_of_context()
         for partner in self.sudo():  # sudo: read the level of any partner
             new_level = partner.kam_relationship_level_id.id
             old_level = old_levels.get(partner.id) or False
             if new_level == old_level:
                 continue
-            # users may not write history rows themselves (only directors
-            # may edit it); the row records who made the change
-            History.sudo().create({  # sudo: see above
+            vals = {
                 "partner_id": partner.id,
                 "old_level_id": old_level,
                 "new_level_id": new_level or False,
                 "user_id": self.env.uid,
                 "reason": reason,
-            })
+            }
+            if request.partner_id == partner and \
+                    request.new_level_id.id == new_level:
+                vals.update(change_type="request", request_id=request.id,
+                            requested_by_id=request.requested_by.id,
+                            approved_by_id=self.env.uid)
+            # users may not write history rows themselves (only directors
+            # may edit it); the row records who made the change
+            History.sudo().create(vals)  # sudo: see above
