@@ -35,6 +35,15 @@ DECISION_FIELDS = frozenset(["decided_by_id", "decision_date"])
 DECISION_DAYS = 2
 
 
+def text_arg(value):
+    """A text argument of a button method, or None: the web client calls a
+    form's button with its context as the last positional argument (Odoo
+    11), which lands in the method's optional parameter."""
+    if isinstance(value, str) and value.strip():
+        return value
+    return None
+
+
 class KamRelationshipLevelRequest(models.Model):
     """A key account manager's request to move an account to another
     relationship level, decided by a second person (R11)."""
@@ -228,9 +237,11 @@ class KamRelationshipLevelRequest(models.Model):
     @api.model
     def create(self, vals):
         superuser = self.env.uid == SUPERUSER_ID
-        # wrong types and missing values are told before anything is read
-        self._kam_input_check(self._add_missing_default_values(vals),
-                              creating=True)
+        # with the defaults (the account from the context of the dialog of
+        # the account form); wrong types and missing values are told
+        # before anything is read
+        vals = self._add_missing_default_values(vals)
+        self._kam_input_check(vals, creating=True)
         if not superuser:
             if vals.get("state", "pending") != "pending" or \
                     any(vals.get(f) for f in DECISION_FIELDS):
@@ -421,7 +432,8 @@ class KamRelationshipLevelRequest(models.Model):
     def action_approve(self, note=None):
         """The regional manager or a sales director approves: the level
         changes, written as the approver, and the history row names who
-        asked and who approved."""
+        asked and who approved. ``note``: an optional decision note."""
+        note = text_arg(note)
         self._kam_check_write()
         self._kam_check_move("action_approve")
         self._kam_check_still_current()
@@ -429,7 +441,7 @@ class KamRelationshipLevelRequest(models.Model):
         for req in self:
             vals = {"state": "approved", "decided_by_id": self.env.uid,
                     "decision_date": now}
-            if note and note.strip():
+            if note:
                 vals["decision_note"] = note
             req._kam_state_write(vals)
             # the approver may change the level (checked by res.partner);
@@ -446,17 +458,18 @@ class KamRelationshipLevelRequest(models.Model):
     def action_reject(self, reason=None):
         """The regional manager or a sales director rejects, saying why
         (``reason``, or the decision note written on the form)."""
+        reason = text_arg(reason)
         self._kam_check_write()
         self._kam_check_move("action_reject")
         now = fields.Datetime.now()
         for req in self:
-            note = reason if reason and reason.strip() else req.decision_note
-            if not note or not note.strip():
+            note = reason or text_arg(req.decision_note)
+            if not note:
                 raise UserError(_(
                     "Decision Note: say why the request for %s is "
                     "rejected.") % req.partner_id.sudo().display_name)
         for req in self:
-            note = reason if reason and reason.strip() else req.decision_note
+            note = reason or req.decision_note
             req._kam_state_write({
                 "state": "rejected", "decided_by_id": self.env.uid,
                 "decision_date": now, "decision_note": note})

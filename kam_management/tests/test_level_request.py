@@ -168,6 +168,18 @@ class TestRequestAndDecide(LevelRequestCase):
         self.assertEqual(request.state, "rejected")
         self.assertEqual(request.decision_note, "Wait for the second order.")
 
+    def test_buttons_as_the_web_client_calls_them(self):
+        """Odoo 11's web client passes the form's context as the last
+        positional argument of a button: it is no note or reason."""
+        context = {"lang": "en_US", "tz": False, "uid": 1}
+        request = self.ask(NANJING, self.supplier)
+        regional = self.as_login(request, "kam_regional")
+        with self.raises_and_rolls_back(UserError, "Decision Note: say why"):
+            regional.action_reject(context)
+        regional.action_approve(context)
+        self.assertEqual(request.state, "approved")
+        self.assertFalse(request.decision_note)
+
     def test_director_decides_too(self):
         request = self.ask(NANJING, self.supplier)
         self.as_login(request, "kam_director").action_approve(

@@ -23,7 +23,7 @@ import sys
 from browser_common import logged_in, open_kanban
 
 COLUMN = ".o_kanban_group:has(.o_column_title:text-is('%s'))"
-CARD = ".o_kanban_record:has(.o_kanban_record_title:text-is('%s'))"
+CARD = ".o_kanban_record:has(.o_kanban_record_title:has-text('%s'))"
 
 
 def column_of(page, account):
