@@ -444,8 +444,10 @@ class KamRelationshipLevelRequest(models.Model):
             if note:
                 vals["decision_note"] = note
             req._kam_state_write(vals)
-            # the approver may change the level (checked by res.partner);
-            # the history row names the request, who asked and who approved
+            # written as the approver, who may change the level (checked by
+            # res.partner; like a direct change, it needs the right to edit
+            # contacts); the history row names the request, who asked and
+            # who approved
             req.partner_id.with_context(
                 kam_level_request_id=req.id,
                 kam_history_reason=req.reason).write(

@@ -14,6 +14,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .common import KamCase, ds, month_start
 from .test_access import db_row, state_at_error
+from .test_multi_company import CompanyB
 
 NANJING = "partner_kam_nanjing_hospital"    # kam_manager_1, 华东, vendor
 NINGBO = "partner_kam_ningbo_port"          # kam_manager_1, 华东, partner
@@ -455,3 +456,33 @@ class TestBadRequests(LevelRequestCase):
         request.write({"reason": "Won the tender; steering committee."})
         with self.raises_and_rolls_back(AccessError, "who asked"):
             self.as_login(request, "kam_regional").write({"reason": "x"})
+
+
+class TestLevelRequestCompanies(LevelRequestCase):
+    """Another company's requests are hidden, and its own directors
+    decide them."""
+
+    def test_company_b_requests(self):
+        b = CompanyB(self.env, "_level")
+        # who changes a level edits contacts (as the demo users do)
+        (b.regional | b.director).write({"groups_id": [
+            (4, self.env.ref("base.group_partner_manager").id)]})
+        account = b.account.sudo(b.kam)
+        request = self.env[REQUEST].browse(account.action_kam_request_level(
+            self.supplier.id, "Second order."))
+        self.assertEqual(request.company_id, b.company)
+        self.assertEqual(self.activities(request).user_id, b.regional)
+        # asked by B's regional manager: B's directors decide, not A's
+        ask = self.env[REQUEST].browse(b.key_account(
+            "B Glass").sudo(b.regional).action_kam_request_level(
+                self.partner_level.id, "Joint product line."))
+        self.assertEqual(self.activities(ask).user_id, b.director)
+        for login in ("kam_director", "kam_secretary", "kam_regional"):
+            with self.subTest(login=login):
+                self.assertFalse(self.env[REQUEST].with_env(
+                    self.as_user(login)).search(
+                        [("id", "in", (request | ask).ids)]))
+        request.sudo(b.regional).action_approve()
+        self.assertEqual(b.account.kam_relationship_level_id, self.supplier)
+        ask.sudo(b.director).action_reject(reason="Not yet.")
+        self.assertEqual(ask.state, "rejected")
