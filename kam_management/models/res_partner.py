@@ -17,7 +17,10 @@ into the one model (registered in this order in ``models/__init__.py``):
   service station (R5-R7, R9);
 - ``res_partner_info.py``: information items and their early warning
   (R10, R16), and the key-account information database (R12, R14);
-- ``res_partner_rfm.py``: the RFM analysis and churn warning (R13, R16).
+- ``res_partner_rfm.py``: the RFM analysis and churn warning (R13, R16);
+- ``res_partner_level_request.py``: relationship-level requests (R11,
+  issue 12): the KAM asks for a change of level, the region's manager or a
+  sales director decides (``_kam_check_level_access``).
 
 Roles: whether a partner is a key account, its KAM and its region are
 changed by the regional manager of the region (before and after the
@@ -40,7 +43,9 @@ from .kam_company import check_same_company, check_user_allowed
 #   sales director;
 # - the other key-account data: also the account's own KAM (R3, R4), except
 #   ``kam_since`` on a key account, which moves the visit due date (R8):
-#   only its regional manager or a director (``_kam_check_since_access``).
+#   only its regional manager or a director (``_kam_check_since_access``),
+#   and a key account's relationship level, which its KAM asks to change
+#   (issue 12, ``_kam_check_level_access``).
 KAM_ASSIGNMENT_FIELDS = frozenset([
     "kam_is_key_account", "kam_manager_id", "kam_region_id",
 ])
