@@ -55,6 +55,7 @@
         "views/kam_region_views.xml",
         "views/kam_relationship_level_views.xml",
         "views/kam_relationship_history_views.xml",
+        "views/kam_relationship_level_request_views.xml",
         "views/kam_support_team_views.xml",
         "views/kam_requirement_views.xml",
         "views/kam_complaint_views.xml",
@@ -80,5 +81,6 @@
         "demo/sale_order_demo.xml",
         "demo/kam_info_demo.xml",
         "demo/kam_report_demo.xml",
+        "demo/kam_relationship_level_request_demo.xml",
     ],
 }

@@ -55,7 +55,8 @@ def rpc_counts(server, model):
     counts = {m: server.call("admin", m, "search_count", [])
               for m in ("mail.message", "mail.activity",
                         "kam.relationship.history",
-                        "kam.requirement.stage.log", "kam.support.team")}
+                        "kam.requirement.stage.log", "kam.support.team",
+                        "kam.relationship.level.request")}
     counts[model] = server.call("admin", model, "search_count",
                                 [("active", "in", [True, False])]
                                 if "active" in server.call(

@@ -81,6 +81,9 @@ RIGHTS = {
     # made by the scheduled action; never read by the account's KAM (their
     # e-mails hold the customer's answer links)
     "kam.satisfaction.request": ("", "DRC", "", "D"),
+    # (issue 12) the KAM asks, the regional manager or a director decides
+    # (the decision note is the deciders'), only directors delete
+    "kam.relationship.level.request": ("DRM", "DRMSC", "DR", "D"),
 }
 OPERATIONS = ("create", "read", "write", "unlink")
 
@@ -98,6 +101,7 @@ WRITE_FIELD = {
     "kam.target": "amount", "kam.satisfaction": "comment",
     "kam.report": "comments", "kam.scorecard": "sales_share_pct",
     "kam.rfm.snapshot": "frequency", "kam.satisfaction.request": "state",
+    "kam.relationship.level.request": "decision_note",
 }
 NEW_VALUE = {"role": "market_support", "days_overdue": 7,
              "compliant_pct": 42.0, "target_hours": 24.0, "amount": 1234.0,
@@ -191,6 +195,9 @@ SCOPES = {
         "D": lambda me: [("partner_id.kam_manager_id", "!=", me)],
         "C": lambda me: [("partner_id.kam_manager_id", "!=", me)],
     },
+    # a KAM also sees the requests they made
+    "kam.relationship.level.request": account_scope(
+        own=own("requested_by")),
 }
 # models whose records belong to a key account: the "other" cases
 ACCOUNT_MODELS = (
@@ -199,6 +206,7 @@ ACCOUNT_MODELS = (
     "kam.requirement.stage.log", "kam.complaint", "kam.info",
     "kam.satisfaction", "kam.rfm.snapshot", "kam.report", "kam.target",
     "kam.scorecard", "kam.visit.compliance.snapshot",
+    "kam.relationship.level.request",
 )
 PARTNER_READ_FIELDS = [
     "name", "kam_manager_id", "kam_region_id", "kam_relationship_level_id",
@@ -244,6 +252,8 @@ class World(object):
                     for login in READ_ROLES}
         self.east = ref("kam_management.region_east_china")
         self.level = ref("kam_management.relationship_level_vendor")
+        self.level_up = ref(
+            "kam_management.relationship_level_preferred_supplier")
         self.category = self.admin("kam.info.category", "search", [],
                                    limit=1)[0]
         self.rule = self.admin("kam.visit.rule", "search", [], limit=1)[0]
@@ -377,6 +387,11 @@ class World(object):
                 "partner_id": acc,
                 "month": "%d-%02d-01" % (FAR_YEAR + n // 12, n % 12 + 1),
                 "date": FUTURE[:10]},
+            # one pending request per account: each on a new account
+            "kam.relationship.level.request": lambda: {
+                "partner_id": self.new_account(
+                    "%s-level-%d" % (owner, n), M1 if owner == "kam1" else M2),
+                "new_level_id": self.level_up, "reason": name},
         }[model]()
 
     def fresh(self, model, owner):
@@ -437,6 +452,13 @@ class World(object):
                              [("partner_id", "in", accounts)])
             if ids:
                 self.admin(model, "unlink", ids)
+        # level requests (with their activities) before their accounts
+        partners = [rid for model, rid in self.created
+                    if model == "res.partner"]
+        ids = self.admin("kam.relationship.level.request", "search",
+                         [("partner_id", "in", partners)])
+        if ids:
+            self.admin("kam.relationship.level.request", "unlink", ids)
         # newest first, one call per run of records of the same model
         for model, rows in itertools.groupby(reversed(self.created),
                                              key=lambda row: row[0]):
@@ -640,7 +662,8 @@ def test_other_accounts(server, world, login, model, op):
 # ---------------------------------------------------------------------------
 # field -> roles that may write it on an account in their scope
 PARTNER_WRITES = {
-    "kam_relationship_level_id": "DRM",
+    # a KAM asks for a change of level instead (issue 12)
+    "kam_relationship_level_id": "DR",
     "kam_strategy": "DRMC",
     "kam_rfm_score": "",  # computed by the RFM refresh only (R13)
     "kam_is_key_account": "DR",  # demotion
@@ -772,6 +795,17 @@ def prospect(world):
                                              "kam_manager_id"]
 
 
+def level_request(world):
+    """A pending level request that kam_manager_1 made, on a new account
+    of theirs (one pending request per account)."""
+    account = world.new_account(world.mark() + " level", M1)
+    rid = world.server.call(M1, "res.partner", "action_kam_request_level",
+                            [account], world.level_up,
+                            "The second framework order is signed.")
+    return "kam.relationship.level.request", [rid], [
+        "state", "decided_by_id", "decision_note"]
+
+
 def whole(model, fields):
     """Nothing changes anywhere in ``model`` (a scheduled refresh)."""
     def setup(world):
@@ -854,6 +888,14 @@ ACTIONS = {
     ("res.partner", "action_kam_view_requirements"): (account, (M2, S2)),
     ("res.partner", "action_kam_view_complaints"): (account, (M2, S2)),
     ("res.partner", "action_kam_view_info"): (account, (M2, S2)),
+    # (issue 12) who may not ask; nobody decides their own request (M1),
+    # a KAM decides none (M2)
+    ("res.partner", "action_kam_request_level"): (account, (M2, S, C)),
+    ("res.partner", "action_kam_view_level_requests"): (account, (M2, S2)),
+    ("kam.relationship.level.request", "action_approve"): (
+        level_request, (C, M2, S, M1)),
+    ("kam.relationship.level.request", "action_reject"): (
+        level_request, (C, M2, S, M1)),
     # wizards: the caller makes the wizard, then runs its button
     ("kam.promote.wizard", "action_promote"): (prospect, (M1, S, C)),
     ("kam.pareto.wizard", "action_rank"): (prospect, (M1, S, C)),
@@ -900,6 +942,8 @@ def test_action_refused(server, world, login, model, method):
         args = [wizard(world, login, model, ids)]
     elif model in ("kam.scorecard", "kam.visit.compliance"):
         args = []  # @api.model buttons
+    elif method == "action_kam_request_level":
+        args = [ids, world.level_up, "Please."]
     else:
         args = [ids]
     kwargs = {}
@@ -997,6 +1041,14 @@ BYPASS_CASES = [
     (M1, "kam.requirement", on(requirement_in, "review"),
      {"approved_user_id": 1}),
     (M1, "kam.info", info_new, {"state": "closed"}),
+    # the KAM approves their own level request (issue 12) ...
+    (M1, "kam.relationship.level.request", level_request,
+     {"state": "approved"}),
+    (M1, "kam.relationship.level.request", level_request,
+     {"decided_by_id": 1}),
+    # ... or moves it to another level once asked
+    (M1, "kam.relationship.level.request", level_request,
+     {"new_level_id": 1}),
     # a context key is no pass: RPC callers choose their context
     (M1, "kam.info", info_new, {"state": "acknowledged"},
      {"kam_info_workflow": True}),

@@ -37,11 +37,13 @@ def test_kam_2_cannot_write_kam_1_account(server):
 
 
 def test_rpc_write_of_level_writes_history(server):
+    """The region's manager writes the level (a KAM asks for the change,
+    tests/test_level_request_rpc.py)."""
     account = server.ref("kam_management.partner_kam_ningbo_port")
     partner_level = server.ref("kam_management.relationship_level_partner")
     alliance = server.ref("kam_management.relationship_level_strategic_alliance")
-    kam1 = server.ref("kam_management.user_kam_manager_1")
-    server.call("kam_manager_1", "res.partner", "write", [account],
+    regional = server.ref("kam_management.user_kam_regional")
+    server.call("kam_regional", "res.partner", "write", [account],
                 {"kam_relationship_level_id": alliance})
     try:
         rows = server.call("kam_manager_1", "kam.relationship.history",
@@ -50,10 +52,10 @@ def test_rpc_write_of_level_writes_history(server):
                                    "direction"], limit=1)
         assert rows[0]["old_level_id"][0] == partner_level
         assert rows[0]["new_level_id"][0] == alliance
-        assert rows[0]["user_id"][0] == kam1
+        assert rows[0]["user_id"][0] == regional
         assert rows[0]["direction"] == "up"
     finally:
-        server.call("kam_manager_1", "res.partner", "write", [account],
+        server.call("kam_regional", "res.partner", "write", [account],
                     {"kam_relationship_level_id": partner_level})
 
 

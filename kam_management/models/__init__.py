@@ -4,6 +4,7 @@ from . import kam_workflow_mixin
 from . import kam_region
 from . import kam_relationship_level
 from . import kam_relationship_history
+from . import kam_relationship_level_request
 from . import kam_rfm_snapshot
 from . import res_partner
 # after res_partner, whose constants they import; in this order, the
@@ -14,6 +15,7 @@ from . import res_partner_service
 from . import res_partner_info
 from . import res_partner_rfm
 from . import res_partner_satisfaction
+from . import res_partner_level_request
 from . import res_users
 from . import kam_visit_kind
 from . import kam_visit_rule

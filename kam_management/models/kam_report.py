@@ -157,7 +157,11 @@ class KamReport(models.Model):
         string="Target Achievement (%)", readonly=True,
         help="Confirmed sales / target x 100.")
     # relationship levels (R11) -- _kam_figures_levels
-    level_up_count = fields.Integer(string="Level Upgrades", readonly=True)
+    level_up_count = fields.Integer(
+        string="Level Upgrades", readonly=True,
+        help="Upgrades decided by someone other than the KAM: approved "
+             "level requests and direct changes by the regional manager or "
+             "a sales director (R11).")
     level_down_count = fields.Integer(string="Level Downgrades",
                                       readonly=True)
     level_in_count = fields.Integer(string="Promotions", readonly=True)
@@ -360,8 +364,15 @@ class KamReport(models.Model):
             [("partner_id", "in", account_ids),
              ("date", ">=", self.period_start),
              ("date", "<", self._kam_stop())],
-            ["direction"], ["direction"])
-        counts = {g["direction"]: g["direction_count"] for g in groups}
+            ["direction", "loyalty_upgrade"],
+            ["direction", "loyalty_upgrade"], lazy=False)
+        counts = {}
+        for group in groups:
+            # upgrades: only those decided by a second person (issue 12)
+            if group["direction"] == "up" and not group["loyalty_upgrade"]:
+                continue
+            counts[group["direction"]] = counts.get(group["direction"], 0) \
+                + group["__count"]
         return {"level_up_count": counts.get("up", 0),
                 "level_down_count": counts.get("down", 0),
                 "level_in_count": counts.get("in", 0),

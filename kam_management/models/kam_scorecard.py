@@ -41,7 +41,7 @@ SELECT p.kam_manager_id, h.direction, h.partner_id
   JOIN res_partner p ON p.id = h.partner_id
  WHERE p.kam_manager_id = ANY(%(users)s)
    AND h.date >= %(start)s AND h.date < %(stop)s
-   AND h.direction IN ('up', 'out')
+   AND (h.direction = 'out' OR (h.direction = 'up' AND h.loyalty_upgrade))
 """
 
 # each account weighs the same, however many surveys it answered; the
@@ -197,7 +197,9 @@ class KamScorecard(models.Model):
     level_upgrade_count = fields.Integer(
         string="Level Upgrades", readonly=True,
         help="Relationship-level changes up the ladder in the month "
-             "(loyalty, R11).")
+             "decided by someone other than the KAM: approved level "
+             "requests and direct changes by the regional manager or a "
+             "sales director (loyalty, R11).")
     accounts_at_start = fields.Integer(
         string="Key Accounts at Start", readonly=True,
         help="The KAM's key accounts on the first day of the month.")

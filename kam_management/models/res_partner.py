@@ -17,7 +17,10 @@ into the one model (registered in this order in ``models/__init__.py``):
   service station (R5-R7, R9);
 - ``res_partner_info.py``: information items and their early warning
   (R10, R16), and the key-account information database (R12, R14);
-- ``res_partner_rfm.py``: the RFM analysis and churn warning (R13, R16).
+- ``res_partner_rfm.py``: the RFM analysis and churn warning (R13, R16);
+- ``res_partner_level_request.py``: relationship-level requests (R11,
+  issue 12): the KAM asks for a change of level, the region's manager or a
+  sales director decides (``_kam_check_level_access``).
 
 Roles: whether a partner is a key account, its KAM and its region are
 changed by the regional manager of the region (before and after the
@@ -40,7 +43,9 @@ from .kam_company import check_same_company, check_user_allowed
 #   sales director;
 # - the other key-account data: also the account's own KAM (R3, R4), except
 #   ``kam_since`` on a key account, which moves the visit due date (R8):
-#   only its regional manager or a director (``_kam_check_since_access``).
+#   only its regional manager or a director (``_kam_check_since_access``),
+#   and a key account's relationship level, which its KAM asks to change
+#   (issue 12, ``_kam_check_level_access``).
 KAM_ASSIGNMENT_FIELDS = frozenset([
     "kam_is_key_account", "kam_manager_id", "kam_region_id",
 ])
@@ -308,6 +313,9 @@ class ResPartner(models.Model):
                 "belongs to its regional manager or a sales director."))
         if "kam_since" in fnames:
             self._kam_check_since_access()
+        if "kam_relationship_level_id" in fnames:
+            # a KAM asks for a change of level (res_partner_level_request)
+            self._kam_check_level_access(vals["kam_relationship_level_id"])
 
     def _kam_check_since_access(self):
         """Key Account Since is assignment data, set on promotion: on a key
@@ -388,17 +396,25 @@ class ResPartner(models.Model):
         """
         History = self.env["kam.relationship.history"]
         reason = self.env.context.get("kam_history_reason")
+        # an approved level request being carried out (issue 12)
+        request = self._kam_level_request_of_context()
         for partner in self.sudo():  # sudo: read the level of any partner
             new_level = partner.kam_relationship_level_id.id
             old_level = old_levels.get(partner.id) or False
             if new_level == old_level:
                 continue
-            # users may not write history rows themselves (only directors
-            # may edit it); the row records who made the change
-            History.sudo().create({  # sudo: see above
+            vals = {
                 "partner_id": partner.id,
                 "old_level_id": old_level,
                 "new_level_id": new_level or False,
                 "user_id": self.env.uid,
                 "reason": reason,
-            })
+            }
+            if request.partner_id == partner and \
+                    request.new_level_id.id == new_level:
+                vals.update(change_type="request", request_id=request.id,
+                            requested_by_id=request.requested_by.id,
+                            approved_by_id=self.env.uid)
+            # users may not write history rows themselves (only directors
+            # may edit it); the row records who made the change
+            History.sudo().create(vals)  # sudo: see above

@@ -24,6 +24,11 @@ NOT_KAM = r"Only key account managers, regional managers and sales"
 NOT_YOURS = r"only of the accounts you manage"
 NOT_REGION_CREATE = r"Only the region's regional manager or a sales director"
 NOT_YOUR_REGION = r"You cannot move East Newcomer to a region you do not"
+# a KAM asks for a change of level (issue 12)
+NOT_YOURSELF = r"Relationship Level: you cannot change the level of .* " \
+    r"yourself"
+NOT_DECIDER = r"you cannot decide your own request"
+NOT_KAM_DECIDER = r"you are the key account manager of"
 
 
 def state_at_error(case, exc, match, call, snapshot):
@@ -180,15 +185,19 @@ class TestEditing(AccessCase):
         kam1 = self.as_user("kam_manager_1")
         account = self.kam_ref("partner_kam_suzhou_industrial").with_env(
             kam1)
-        account.write({"kam_account_type": "national",
-                       "kam_relationship_level_id":
-                           self.kam_ref("relationship_level_partner").id})
+        account.write({"kam_account_type": "national"})
         self.assertEqual(account.kam_account_type, "national")
         before = db_row(self.env, "res_partner", account.id, ASSIGNMENT)
         self.assertTrue(before["kam_is_key_account"])
 
         def stored():
             return db_row(self.env, "res_partner", account.id, ASSIGNMENT)
+        # the level needs a second person: the KAM asks (issue 12)
+        level = self.kam_ref("relationship_level_partner")
+        self.assertEqual(state_at_error(
+            self, AccessError, NOT_YOURSELF,
+            lambda: account.write({"kam_relationship_level_id": level.id}),
+            stored), before)
         # refused before anything is written
         for vals in (
                 {"kam_manager_id": self.kam_ref("user_kam_manager_2").id},
@@ -427,3 +436,103 @@ def table_rows(env, row):
     env.cr.execute("SELECT score FROM kam_satisfaction WHERE id = %s",
                    (row.id,))
     return count, env.cr.fetchone()
+
+
+class TestLevelRequestAccess(AccessCase):
+    """Relationship-level requests (R11, issue 12): the KAM asks, the
+    region's manager or a director decides; nobody decides their own
+    request, a KAM never decides."""
+
+    LEVEL_COLUMNS = ["kam_relationship_level_id"]
+
+    def level_of(self, account):
+        return db_row(self.env, "res_partner", account.id,
+                      self.LEVEL_COLUMNS)
+
+    def request(self, login, xmlid="partner_kam_nanjing_hospital"):
+        account = self.kam_ref(xmlid).with_env(self.as_user(login))
+        request_id = account.action_kam_request_level(
+            self.kam_ref("relationship_level_preferred_supplier").id,
+            "Framework contract signed.")
+        return self.env["kam.relationship.level.request"].browse(request_id)
+
+    def test_who_writes_the_level_directly(self):
+        account = self.kam_ref("partner_kam_nanjing_hospital")  # kam 1, 华东
+        level = self.kam_ref("relationship_level_partner")
+        for login, match in (("kam_manager_1", NOT_YOURSELF),
+                             ("kam_support", NOT_KAM),
+                             ("kam_secretary", NOT_KAM),
+                             ("kam_manager_2", NOT_YOURS)):
+            with self.subTest(login=login):
+                before = self.level_of(account)
+                self.assertEqual(state_at_error(
+                    self, AccessError, match,
+                    lambda: account.with_env(self.as_user(login)).write(
+                        {"kam_relationship_level_id": level.id}),
+                    lambda: self.level_of(account)), before)
+        for login in ("kam_regional", "kam_director"):
+            with self.subTest(login=login):
+                account.with_env(self.as_user(login)).write(
+                    {"kam_relationship_level_id": level.id})
+                self.assertEqual(account.kam_relationship_level_id, level)
+                account.write({"kam_relationship_level_id": self.kam_ref(
+                    "relationship_level_vendor").id})
+
+    def test_kam_approving_their_own_request(self):
+        request = self.request("kam_manager_1")
+        before = self.level_of(request.partner_id)
+        for action in ("action_approve", "action_reject"):
+            with self.subTest(action=action):
+                mine = request.with_env(self.as_user("kam_manager_1"))
+                call = getattr(mine, action)
+                self.assertEqual(state_at_error(
+                    self, AccessError, NOT_DECIDER,
+                    lambda: call() if action == "action_approve"
+                    else call(reason="No."),
+                    lambda: (self.level_of(request.partner_id),
+                             db_row(self.env, "kam_relationship_level_request",
+                                    request.id, ["state"]))),
+                    (before, {"state": "pending"}))
+
+    def test_kam_approving_any_request(self):
+        # asked by the regional manager on kam_manager_1's account
+        request = self.request("kam_regional")
+        before = self.level_of(request.partner_id)
+        self.assertEqual(state_at_error(
+            self, AccessError, NOT_KAM_DECIDER,
+            request.with_env(self.as_user("kam_manager_1")).action_approve,
+            lambda: self.level_of(request.partner_id)), before)
+        # another KAM does not even see it
+        self.assertEqual(state_at_error(
+            self, AccessError, DENIED_WRITE,
+            request.with_env(self.as_user("kam_manager_2")).action_approve,
+            lambda: self.level_of(request.partner_id)), before)
+        self.assertEqual(request.state, "pending")
+
+    def test_request_visibility_and_rights(self):
+        request = self.request("kam_manager_1")
+        Request = self.env["kam.relationship.level.request"]
+        for login, sees in (("kam_manager_1", True), ("kam_manager_2", False),
+                            ("kam_regional", True), ("kam_director", True),
+                            ("kam_secretary", True), ("kam_support", False)):
+            with self.subTest(login=login):
+                found = Request.with_env(self.as_user(login)).search(
+                    [("id", "=", request.id)])
+                self.assertEqual(bool(found), sees)
+        # they do not ask (the addon says who does, before Odoo's rights)
+        for login in ("kam_secretary", "kam_support"):
+            with self.subTest(login=login):
+                with self.raises_and_rolls_back(
+                        AccessError, "only the key account manager"):
+                    Request.with_env(self.as_user(login)).create({
+                        "partner_id": self.kam_ref(
+                            "partner_kam_shanghai_metro").id,
+                        "new_level_id": self.kam_ref(
+                            "relationship_level_vendor").id,
+                        "reason": "x"})
+        for login in ("kam_manager_1", "kam_regional"):
+            with self.subTest(login=login):
+                with self.raises_and_rolls_back(AccessError, ACL_UNLINK):
+                    request.with_env(self.as_user(login)).unlink()
+        request.with_env(self.as_user("kam_director")).unlink()
+        self.assertFalse(request.exists())

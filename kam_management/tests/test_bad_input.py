@@ -91,6 +91,12 @@ SUPPORT = ref("user_kam_support")
 REGIONAL = ref("user_kam_regional")
 EAST = ref("region_east_china")
 VENDOR = ref("relationship_level_vendor")
+SUPPLIER = ref("relationship_level_preferred_supplier")
+ALLIANCE = ref("relationship_level_strategic_alliance")
+NANJING = ref("partner_kam_nanjing_hospital")      # kam_manager_1, vendor
+SUZHOU = ref("partner_kam_suzhou_industrial")      # a request pending
+LEVEL_PENDING = ref("level_request_suzhou_pending")
+LEVEL_REJECTED = ref("level_request_hefei_rejected")
 METRO_TEAM = Q(("kam.support.team", [("partner_id", "=", METRO)]))
 NANJING_TEAM = Q(("kam.support.team", [
     ("partner_id", "=", ref("partner_kam_nanjing_hospital"))]))
@@ -170,6 +176,10 @@ BASE = {
     # made by the scheduled action only
     "kam.satisfaction.request": ("admin", {
         "partner_id": METRO, "contact_id": CONTACT}),
+    # (issue 12) the KAM asks to move 南京鼓楼医院 up from vendor
+    "kam.relationship.level.request": ("kam_manager_1", {
+        "partner_id": NANJING, "new_level_id": SUPPLIER,
+        "reason": "Framework contract signed."}),
 }
 
 Case = namedtuple("Case", "id login model op record vals method match rpc")
@@ -636,6 +646,49 @@ CASES = [
     write("partner-birthdate-text", "kam_manager_1", "res.partner",
           CONTACT, {"kam_birthdate": "1970-13-01"},
           "Birth Date: " + NOT_DATE),
+    # --- kam.relationship.level.request (R11, issue 12) -------------------
+    create("level-request-missing-reason", "kam.relationship.level.request",
+           {"reason": MISSING}, "Reason is required", rpc=True),
+    create("level-request-blank-reason", "kam.relationship.level.request",
+           {"reason": "   "}, "Reason is required"),
+    create("level-request-current-level", "kam.relationship.level.request",
+           {"new_level_id": VENDOR},
+           "Requested Level: .* is already at the level Vendor", rpc=True),
+    create("level-request-level-text", "kam.relationship.level.request",
+           {"new_level_id": "Partner"}, "Requested Level: " + NOT_RECORD),
+    create("level-request-not-key-account",
+           "kam.relationship.level.request", {"partner_id": PROSPECT},
+           "is not a key account", login="kam_regional"),
+    create("level-request-starts-approved",
+           "kam.relationship.level.request", {"state": "approved"},
+           "starts as pending"),
+    create("level-request-second-pending", "kam.relationship.level.request",
+           {"partner_id": SUZHOU, "new_level_id": ALLIANCE},
+           "already has a pending relationship-level request", rpc=True),
+    write("level-request-write-level", "kam_manager_1",
+          "kam.relationship.level.request", LEVEL_PENDING,
+          {"new_level_id": ALLIANCE}, "cannot be written: new_level_id"),
+    write("level-request-write-state", "kam_manager_1",
+          "kam.relationship.level.request", LEVEL_PENDING,
+          {"state": "approved"},
+          "Move to Approved: .* is Pending; allowed only from no state",
+          rpc=True),
+    action("level-request-approve-rejected", "kam_regional",
+           "kam.relationship.level.request", LEVEL_REJECTED,
+           "action_approve",
+           "Approve: .* is Rejected; allowed only from Pending", rpc=True),
+    action("level-request-reject-without-reason", "kam_regional",
+           "kam.relationship.level.request", LEVEL_PENDING, "action_reject",
+           "Decision Note: say why", vals={"reason": "  "}),
+    action("partner-request-level-without-reason", "kam_manager_1",
+           "res.partner", NANJING, "action_kam_request_level",
+           "Reason is required", vals={"level_id": SUPPLIER, "reason": " "},
+           rpc=True),
+    action("partner-request-current-level", "kam_manager_1", "res.partner",
+           NANJING, "action_kam_request_level",
+           "Requested Level: .* is already at the level Vendor",
+           vals={"level_id": VENDOR, "reason": "Nothing changes."},
+           rpc=True),
     # --- wizards -----------------------------------------------------------
     create("promote-missing-manager", "kam.promote.wizard",
            {"kam_manager_id": MISSING}, "Key Account Manager is required"),
@@ -714,7 +767,7 @@ EARLY = re.compile("|".join(re.escape(m) for m in (
 SIDE_TABLES = ["mail_message", "mail_activity", "mail_followers",
                "kam_relationship_history", "kam_requirement_stage_log",
                "kam_support_team", "kam_support_team_member",
-               "kam_visit_compliance"]
+               "kam_visit_compliance", "kam_relationship_level_request"]
 
 
 # ----------------------------------------------------------------------
