@@ -167,7 +167,20 @@ class KamCase(SavepointCase):
     transaction rolled back after the class; each test runs in a savepoint.
     Tests act as the demo users through ``self.as_user`` (never as the
     superuser when the test is about what a user may do).
+
+    Every user's time zone is UTC for the class (rolled back with it): the
+    addon dates "today" in the user's time zone
+    (``fields.Date.context_today``), the tests in UTC (``today()``), and
+    Odoo's demo data gives admin Europe/Brussels, whose day starts at 23:00
+    UTC: between 23:00 and 24:00 UTC a record dated by admin was "tomorrow"
+    for the tests and for the demo users (README "Dates").
     """
+
+    @classmethod
+    def setUpClass(cls):
+        super(KamCase, cls).setUpClass()
+        cls.env["res.users"].with_context(active_test=False).search(
+            [("tz", "!=", False)]).write({"tz": False})
 
     def as_user(self, login):
         return as_user(self.env, login)
