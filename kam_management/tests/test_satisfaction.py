@@ -286,7 +286,8 @@ class TestSatisfactionAnswers(SatisfactionCase):
         self.assertEqual(self.scores().kam_manager_id, self.kam)
 
     def test_answer_outside_1_to_5_is_refused(self):
-        request = self.run_cron()[0]
+        request = self.run_cron().filtered(
+            lambda r: r.contact_id == self.buyer)  # en_US
         for score in (0, 6, 10, "5", 4.0, True):
             with self.subTest(score=score):
                 with self.raises_and_rolls_back(
@@ -309,9 +310,10 @@ class TestSatisfactionAnswers(SatisfactionCase):
         request = self.run_cron().filtered(
             lambda r: r.contact_id == self.buyer_zh)
         self.buyer_zh.write({"parent_id": self.other_company.id})
+        ensure_zh_cn(self.env)
+        # told in the contact's language (zh_CN)
         with self.raises_and_rolls_back(
-                ValidationError, "王芳 is not a contact of Satisfaction "
-                                 "Steel"):
+                ValidationError, "王芳 已不再是 Satisfaction Steel 的联系人"):
             self.answer(request, 5)
         self.assertFalse(self.scores())
         self.assertFalse(self.env["kam.satisfaction"].search(
@@ -320,19 +322,15 @@ class TestSatisfactionAnswers(SatisfactionCase):
     def test_error_in_the_contact_language(self):
         request = self.run_cron().filtered(
             lambda r: r.contact_id == self.buyer_zh)
-        self.env["ir.translation"].create({
-            "type": "code",
-            "name": "addons/kam_management/models/kam_satisfaction_request.py",
-            "lang": "zh_CN", "module": "kam_management", "state": "translated",
-            "src": "Score: %s is not a satisfaction score; choose 1 (very "
-                   "dissatisfied) to 5 (very satisfied).",
-            "value": "分数：%s 不是满意度分数。"})
-        with self.raises_and_rolls_back(ValidationError, "分数：9"):
+        ensure_zh_cn(self.env)
+        with self.raises_and_rolls_back(ValidationError,
+                                        "评分：9 不是有效的满意度评分"):
             self.answer(request, 9)
 
     def test_deleted_answer_closes_its_request(self):
         """A director deletes a fake answer: its link counts no more."""
-        request = self.run_cron()[0]
+        request = self.run_cron().filtered(
+            lambda r: r.contact_id == self.buyer)  # en_US
         self.answer(request, 5)
         director = as_user(self.env, "kam_director")
         self.scores().with_env(director).unlink()
@@ -479,17 +477,9 @@ class TestSatisfactionByHand(SatisfactionCase):
         self.assertFalse(row.exists())
 
     def test_refusal_is_translated(self):
-        self.env["ir.translation"].create({
-            "type": "code",
-            "name": "addons/kam_management/models/kam_satisfaction.py",
-            "lang": "zh_CN", "module": "kam_management", "state": "translated",
-            "src": "Satisfaction of %s: you are its key account manager, "
-                   "who is judged on it (R4). Its scores come only from the "
-                   "customer, or by hand from the sales secretary or "
-                   "customer service.",
-            "value": "%s 的满意度：您是它的大客户经理。"})
+        ensure_zh_cn(self.env)
         kam = self.env(user=self.kam.id, context={"lang": "zh_CN"})
-        with self.raises_and_rolls_back(AccessError, "满意度：您是"):
+        with self.raises_and_rolls_back(AccessError, "的满意度：您是其大客户经理"):
             self.env["kam.satisfaction"].with_env(kam).create(self.vals())
 
 
