@@ -225,14 +225,14 @@ def generate(env, today):
 def floor_query(env, as_of, window_days):
     """The floor: one GROUP BY returning last order, frequency and amount
     of every key account, with the refresh's currency conversion."""
-    from odoo.addons.kam_management.models.kam_rfm_snapshot import (
-        ORDERS_CTE)
-    query = ORDERS_CTE + """
+    from odoo.addons.kam_management.models.kam_sales import (
+        CONFIRMED_SALES_CTE, sales_params)
+    query = CONFIRMED_SALES_CTE + """
         SELECT partner_id,
-               MAX(date_order) FILTER (WHERE amount > 0) AS last_order,
+               MAX(sale_date) FILTER (WHERE amount > 0) AS last_order,
                COUNT(*) FILTER (WHERE amount > 0
-                                  AND date_order >= %(window_from)s),
-               SUM(amount) FILTER (WHERE date_order >= %(window_from)s)
+                                  AND sale_date >= %(window_from)s),
+               SUM(amount) FILTER (WHERE sale_date >= %(window_from)s)
           FROM converted
          GROUP BY partner_id"""
     date_to = as_of + timedelta(days=1)
@@ -240,9 +240,10 @@ def floor_query(env, as_of, window_days):
     env.cr.execute("SELECT id FROM res_partner WHERE kam_is_key_account")
     ids = [row[0] for row in env.cr.fetchall()]
     start = time.time()
-    env.cr.execute(query, {
-        "date_to": str(date_to), "date_from": None, "partner_ids": ids,
-        "convert_from": str(window_from), "window_from": str(window_from)})
+    params = sales_params(None, str(date_to), ids,
+                          convert_from=str(window_from))
+    params["window_from"] = str(window_from)
+    env.cr.execute(query, params)
     rows = env.cr.fetchall()
     return time.time() - start, len(rows)
 
@@ -274,18 +275,20 @@ def naive_loop(env, partner_ids, as_of, window_days):
     for partner in env["res.partner"].browse(partner_ids):
         orders = SaleOrder.search([
             ("partner_id", "child_of", partner.id),
-            ("state", "in", ("sale", "done")),
-            ("date_order", "<", date_to)])
+            ("state", "in", ("sale", "done"))])
         last, frequency, monetary = None, 0, 0.0
         for order in orders:
+            # the one definition: placed by the confirmation date
+            day = order.confirmation_date or order.date_order
+            if day >= date_to:
+                continue
             amount = order.amount_untaxed
             if order.currency_id != company_currency:
                 amount = order.currency_id.with_context(
-                    date=order.date_order).compute(
-                        amount, company_currency, round=False)
+                    date=day).compute(amount, company_currency, round=False)
             if amount > 0:
-                last = max(last or order.date_order, order.date_order)
-            if order.date_order >= window_from:
+                last = max(last or day, day)
+            if day >= window_from:
                 monetary += amount
                 frequency += amount > 0
         figures[partner.id] = (last and last[:10], frequency, monetary)
