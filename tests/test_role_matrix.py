@@ -773,8 +773,8 @@ def category_proposed(world):
     rid = world.server.call(M1, "kam.info.category", "create",
                             {"name": world.mark() + " proposal"})
     world.created.append(("kam.info.category", rid))
-    return "kam.info.category", [rid], ["state", "proposed_by_id",
-                                         "activity_ids"]
+    fields = ["state", "proposed_by_id", "activity_ids"]
+    return "kam.info.category", [rid], fields
 
 
 def info_new(world):

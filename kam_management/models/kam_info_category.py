@@ -172,8 +172,9 @@ class KamInfoCategory(models.Model):
         else:
             text = _("Information category \"%(name)s\" rejected by "
                      "%(who)s. %(reason)s")
-        return (text % {"name": self.name, "who": self.env.user.name,
-                         "reason": reason or ""}).strip()
+        values = {"name": self.name, "who": self.env.user.name,
+                  "reason": reason or ""}
+        return (text % values).strip()
 
     def _kam_decided(self, feedback, reason=None):
         """Close the directors' activities and tell the proposer, in their
