@@ -159,8 +159,10 @@ class KamInfo(models.Model):
     def _check_category_id(self):
         """Only approved categories: a proposed one waits for a director
         (a rejected one never comes)."""
-        for info in self:
-            category = info.category_id.sudo()  # sudo: its state only
+        # sudo: the category's state only (the item may not be readable
+        # yet by its writer, which _check_company says in words)
+        for info in self.sudo():  # sudo: see above
+            category = info.category_id
             if category.state != "approved":
                 raise ValidationError(_(
                     "Category: \"%s\" is %s; information uses approved "
