@@ -568,7 +568,7 @@ CASES = [
            {"state": "pending"}, "Status: " + NOT_ALLOWED),
     action("category-kam-approves", "kam_manager_1", "kam.info.category",
            PROPOSED_CATEGORY, "action_approve",
-           "Approve: only a sales director", rpc=True),
+           "Approve: only a sales director"),
     action("category-approve-approved", "kam_director", "kam.info.category",
            ref("info_category_competitor"), "action_approve",
            "Approve: .* is Approved; allowed only from Proposed"),
