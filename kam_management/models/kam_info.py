@@ -80,7 +80,7 @@ class KamInfo(models.Model):
         ondelete="restrict", track_visibility="onchange",
         domain=[("state", "=", "approved")],
         help="Approved categories only; propose a new one under "
-             "Configuration > Information Categories.")
+             "Key Accounts > Information Categories.")
     importance = fields.Selection(
         IMPORTANCE, required=True, default="normal", index=True,
         track_visibility="onchange",
