@@ -161,7 +161,8 @@ class KamInfoCategory(models.Model):
                         "res_model_id": model_id, "res_id": category.id,
                         "activity_type_id": activity_type.id,
                         "summary": summary, "user_id": user.id,
-                        "note": plaintext2html(category.description or ""),
+                        "note": category.description and plaintext2html(
+                            category.description),
                         "date_deadline": deadline,
                     })
 
