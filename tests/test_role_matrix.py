@@ -67,7 +67,9 @@ RIGHTS = {
     "kam.requirement.stage.target": ("D", "DRMSC", "D", "D"),
     "kam.service.station": ("DR", "DRMSC", "DR", "D"),
     "kam.complaint": ("DRMS", "DRMSC", "DRMS", "D"),
-    "kam.info.category": ("D", "DRMSC", "D", "D"),
+    # (issue 13) any KAM (regional managers too) proposes a category, a
+    # director approves; an approved category is the directors'
+    "kam.info.category": ("DRM", "DRMSC", "D", "D"),
     "kam.info": ("DRMSC", "DRMSC", "DRMC", "D"),
     "kam.target": ("DR", "DRMSC", "DR", "DR"),
     # entered by hand by the secretary and customer service (kam_support
@@ -765,6 +767,16 @@ def requirement_in(world, state):
                                       "reject_reason"]
 
 
+def category_proposed(world):
+    """A category kam_manager_1 proposed (issue 13), waiting for a
+    director."""
+    rid = world.server.call(M1, "kam.info.category", "create",
+                            {"name": world.mark() + " proposal"})
+    world.created.append(("kam.info.category", rid))
+    fields = ["state", "proposed_by_id", "activity_ids"]
+    return "kam.info.category", [rid], fields
+
+
 def info_new(world):
     rid = world.make("kam.info", world.vals("kam.info", "kam1"))
     return "kam.info", [rid], ["state", "acknowledged_by_id"]
@@ -867,6 +879,12 @@ ACTIONS = {
         on(requirement_in, "review"), (C, M2, S2)),
     ("kam.info", "action_acknowledge"): (info_new, (C, M2, S)),
     ("kam.info", "action_close"): (info_new, (C, M2, S)),
+    # (issue 13) only directors decide a proposed category, never the
+    # KAM who proposed it (M1)
+    ("kam.info.category", "action_approve"): (category_proposed,
+                                              (C, S, M1, M2, R)),
+    ("kam.info.category", "action_reject"): (category_proposed,
+                                             (C, S, M1, M2, R)),
     ("kam.report", "action_refresh_figures"): (on(report_in, "draft"),
                                                (C, M2, S)),
     ("kam.report", "action_submit"): (on(report_in, "draft"), (C, M2, R)),
@@ -1049,6 +1067,9 @@ BYPASS_CASES = [
     # ... or moves it to another level once asked
     (M1, "kam.relationship.level.request", level_request,
      {"new_level_id": 1}),
+    # (issue 13) the KAM approves their own proposed category by writing
+    (M1, "kam.info.category", category_proposed, {"state": "approved"}),
+    (M1, "kam.info.category", category_proposed, {"proposed_by_id": 1}),
     # a context key is no pass: RPC callers choose their context
     (M1, "kam.info", info_new, {"state": "acknowledged"},
      {"kam_info_workflow": True}),

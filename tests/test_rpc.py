@@ -120,3 +120,45 @@ def test_account_smart_buttons_open_their_records_over_rpc(server):
             # the records it opens are readable by the user who clicked
             server.call("kam_manager_1", model, "search_read",
                         action["domain"], fields=["id"])
+
+
+def test_kam_proposes_a_category_a_director_approves_over_rpc(server):
+    """R10 (issue 13): a KAM proposes an information category, which they
+    cannot use nor approve; the director, asked by an activity, approves
+    it; then the KAM files information under it."""
+    name = "RPC Proposed Category"
+    account = server.ref("kam_management.partner_kam_shanghai_metro")
+    director = server.ref("kam_management.user_kam_director")
+    kam1 = server.ref("kam_management.user_kam_manager_1")
+    rid = server.call("kam_manager_1", "kam.info.category", "create",
+                      {"name": name, "description": "Overheard at fairs"})
+    info_ids = []
+    try:
+        row = server.call("admin", "kam.info.category", "read", [rid],
+                          ["state", "proposed_by_id"])[0]
+        assert row["state"] == "proposed"
+        assert row["proposed_by_id"][0] == kam1
+        asked = server.call("admin", "mail.activity", "search_read", [
+            ("res_model", "=", "kam.info.category"), ("res_id", "=", rid)],
+            fields=["user_id"])
+        assert director in [a["user_id"][0] for a in asked]
+        info = {"name": "Heard at the fair", "partner_id": account,
+                "category_id": rid, "importance": "normal"}
+        # not usable yet, and not approved by the KAM
+        assert "is Proposed" in fault(server, "kam_manager_1", "kam.info",
+                                      "create", info)
+        message = fault(server, "kam_manager_1", "kam.info.category",
+                        "action_approve", [rid])
+        assert "only a sales director" in message
+        server.call("kam_director", "kam.info.category", "action_approve",
+                    [rid])
+        assert server.call("admin", "kam.info.category", "read", [rid],
+                           ["state"])[0]["state"] == "approved"
+        assert not server.call("admin", "mail.activity", "search", [
+            ("res_model", "=", "kam.info.category"), ("res_id", "=", rid)])
+        info_ids.append(server.call("kam_manager_1", "kam.info", "create",
+                                    info))
+    finally:
+        if info_ids:
+            server.call("admin", "kam.info", "unlink", info_ids)
+        server.call("admin", "kam.info.category", "unlink", [rid])

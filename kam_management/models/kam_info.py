@@ -15,6 +15,16 @@ from .kam_workflow_mixin import transition
 
 _logger = logging.getLogger(__name__)
 
+
+def text_arg(value):
+    """A text argument of a button method, or None: the web client calls a
+    form's button with its context as the last positional argument (Odoo
+    11), which lands in the method's optional parameter."""
+    if isinstance(value, str) and value.strip():
+        return value
+    return None
+
+
 IMPORTANCE = [("normal", "Normal"), ("important", "Important"),
               ("critical", "Critical")]
 ESCALATED = ("important", "critical")
@@ -23,7 +33,7 @@ RANK = {"normal": 0, "important": 1, "critical": 2}
 WORKFLOW_FIELDS = frozenset([
     "state", "escalation_level", "escalation_date", "ack_deadline",
     "re_escalated_date", "escalated_user_ids", "acknowledged_by_id",
-    "acknowledged_date",
+    "acknowledged_date", "closed_by_id", "date_closed",
 ])
 DEFAULT_ACK_HOURS = {"important": 24, "critical": 8}
 
@@ -31,14 +41,17 @@ DEFAULT_ACK_HOURS = {"important": 24, "critical": 8}
 class KamInfo(models.Model):
     """A piece of information collected about a key account (R10).
 
-    Important items go at once to the account's regional manager, critical
-    ones also to every sales director: an activity with an acknowledgement
-    deadline and a chatter message. An item not acknowledged by its
-    deadline escalates one level up, once (``_cron_info_escalation``):
-    regional manager -> sales directors; a critical item, already at the
-    directors, cannot go higher, so the directors get an "overdue"
-    escalation activity instead. Open critical items put an early-warning
-    badge on the account (R16).
+    Important and critical items go at once to the account's regional
+    manager **and** every sales director of the account's company (R10:
+    "passed on immediately to both"): an activity with an acknowledgement
+    deadline and a chatter message, each in its reader's language. Critical
+    items have the shorter deadline. Everybody is told at once, so nobody
+    is left above them: an item not acknowledged by its deadline is
+    escalated once (``_cron_info_escalation``) as an "information not
+    acknowledged (escalated)" reminder activity for every recipient. The
+    KAM records the measures taken; important and critical items close
+    only with them. Open critical items put an early-warning badge on the
+    account (R16).
     """
 
     _name = "kam.info"
@@ -64,12 +77,20 @@ class KamInfo(models.Model):
     description = fields.Text()
     category_id = fields.Many2one(
         "kam.info.category", string="Category", required=True,
-        ondelete="restrict", track_visibility="onchange")
+        ondelete="restrict", track_visibility="onchange",
+        domain=[("state", "=", "approved")],
+        help="Approved categories only; propose a new one under "
+             "Key Accounts > Information Categories.")
     importance = fields.Selection(
         IMPORTANCE, required=True, default="normal", index=True,
         track_visibility="onchange",
-        help="Important: the regional manager is notified at once. "
-             "Critical: the regional manager and every sales director (R10).")
+        help="Important and critical: the regional manager and every "
+             "sales director are notified at once (R10); critical items "
+             "must be acknowledged sooner.")
+    measures_taken = fields.Text(
+        track_visibility="onchange",
+        help="What the key account manager did about it (R10); required "
+             "to close an important or critical item.")
     source = fields.Char(help="Where the information comes from (a "
                               "meeting, the press, a customer's employee...).")
     date = fields.Date(required=True, default=fields.Date.context_today,
@@ -105,6 +126,10 @@ class KamInfo(models.Model):
     acknowledged_by_id = fields.Many2one(
         "res.users", string="Acknowledged by", readonly=True, copy=False)
     acknowledged_date = fields.Datetime(readonly=True, copy=False)
+    closed_by_id = fields.Many2one(
+        "res.users", string="Closed by", readonly=True, copy=False)
+    date_closed = fields.Datetime(string="Closed on", readonly=True,
+                                  copy=False)
     company_id = fields.Many2one(
         "res.company", string="Company", required=True,
         default=lambda self: self.env.user.company_id)
@@ -130,6 +155,21 @@ class KamInfo(models.Model):
                     "Key Account: %s is not a key account; information is "
                     "collected for key accounts only.") % partner.display_name)
 
+    @api.constrains("category_id")
+    def _check_category_id(self):
+        """Only approved categories: a proposed one waits for a director
+        (a rejected one never comes)."""
+        # sudo: the category's state only (the item may not be readable
+        # yet by its writer, which _check_company says in words)
+        for info in self.sudo():  # sudo: see above
+            category = info.category_id
+            if category.state != "approved":
+                raise ValidationError(_(
+                    "Category: \"%s\" is %s; information uses approved "
+                    "categories only (a sales director approves proposed "
+                    "ones).") % (category.name,
+                                 category._kam_state_label(category.state)))
+
     # ------------------------------------------------------------------
     # Routing (R10)
     # ------------------------------------------------------------------
@@ -144,19 +184,13 @@ class KamInfo(models.Model):
         return self.partner_id.sudo().kam_region_id.manager_id  # sudo: routing
 
     def _kam_route(self):
-        """(level, users) an item of this importance goes to at once:
-        important -> the regional manager (the directors when the region
-        has none, or when the manager reported it); critical -> the regional
-        manager and every sales director."""
+        """(level, users) an important or critical item goes to at once
+        (R10): the account's regional manager and every sales director of
+        the account's company, never the reporter. The level is always the
+        directors, the top: nobody is left to escalate to."""
         directors = self.env["res.users"]._kam_directors(self.company_id)
         manager = self._kam_regional_manager()
-        if manager == self.reporter_id:
-            manager = manager.browse()
-        if self.importance == "critical":
-            return "directors", (manager | directors) - self.reporter_id
-        if manager:
-            return "regional_manager", manager
-        return "directors", directors - self.reporter_id
+        return "directors", (manager | directors) - self.reporter_id
 
     def _kam_escalate(self, now=None):
         """Notify the recipients of important and critical new items."""
@@ -168,16 +202,32 @@ class KamInfo(models.Model):
             users -= info.escalated_user_ids
             deadline = now + timedelta(
                 hours=info._kam_ack_hours(info.importance))
+            if info.ack_deadline:
+                # raised importance: the shorter deadline, never a later one
+                deadline = min(deadline, fields.Datetime.from_string(
+                    info.ack_deadline))
             vals = {"escalation_level": level,
                     "escalation_date": fields.Datetime.to_string(now),
                     "ack_deadline": fields.Datetime.to_string(deadline)}
-            if info.escalation_level == "directors":
-                vals.pop("escalation_level")
+            if info.escalated_user_ids:
+                # already told: their tasks get the new deadline
+                info._kam_activities(
+                    "kam_management.mail_activity_type_kam_info").write({
+                        "date_deadline": fields.Date.to_string(
+                            deadline.date())})
+                vals.pop("escalation_date")
             if users or not info.escalated_user_ids:
                 info._kam_notify(
                     users, "kam_management.mail_activity_type_kam_info",
                     "acknowledge", deadline)
             info._kam_workflow_write(vals)
+
+    def _kam_activities(self, type_xmlid):
+        """The item's open activities of one type (all users)."""
+        # sudo: the tasks of every recipient, not only the user's
+        return self.env["mail.activity"].sudo().search([  # sudo: see above
+            ("res_model", "=", self._name), ("res_id", "in", self.ids),
+            ("activity_type_id", "=", self.env.ref(type_xmlid).id)])
 
     def _kam_importance_label(self):
         return dict(self._fields["importance"]._description_selection(
@@ -229,16 +279,19 @@ class KamInfo(models.Model):
         return self.sudo().write(vals)  # sudo: see above
 
     # ------------------------------------------------------------------
-    # One level up, once (scheduled action)
+    # Not acknowledged in time: escalated, once (scheduled action)
     # ------------------------------------------------------------------
     @api.model
     def _cron_info_escalation(self, now=None):
-        """Items not acknowledged by their deadline escalate one level up,
-        once: important items from the regional manager to the sales
-        directors; critical items are already at the directors (the top),
-        so the directors get an "overdue" escalation activity. Idempotent:
-        ``re_escalated_date`` marks the items done, and a run that starts
-        while another one is running skips. Returns their number."""
+        """Items not acknowledged by their deadline are escalated once.
+        The regional manager and the sales directors were all told at once
+        (R10), so there is no level above them: "one level up" is an
+        *information not acknowledged (escalated)* reminder activity for
+        each of them (the regional manager and every director of the
+        account's company, never the reporter), in their language.
+        Idempotent: ``re_escalated_date`` marks the items done, and a run
+        that starts while another one is running skips. Returns their
+        number."""
         if not acquire_run(self.env,
                            "kam_management.ir_cron_info_escalation"):
             _logger.info("information escalation: another run is in progress")
@@ -252,12 +305,7 @@ class KamInfo(models.Model):
         return len(items)
 
     def _kam_escalate_up(self, now):
-        directors = self.env["res.users"]._kam_directors(
-            self.company_id) - self.reporter_id
-        if self.escalation_level == "directors":
-            users = directors
-        else:
-            users = directors - self.escalated_user_ids
+        _level, users = self._kam_route()
         self._kam_notify(
             users, "kam_management.mail_activity_type_kam_info_escalation",
             "late", fields.Datetime.from_string(now))
@@ -310,17 +358,34 @@ class KamInfo(models.Model):
         return True
 
     @api.multi
-    def action_close(self):
-        """Nothing more to do about the item. Important and critical items
-        must be acknowledged first."""
+    def action_close(self, measures_taken=None):
+        """Nothing more to do about the item: who closed it and when are
+        recorded. Important and critical items close only with the
+        measures taken written (R10: the measures are reported) and once
+        acknowledged. ``measures_taken``: optional, the measures written
+        with the closing (instead of saving them on the form first)."""
+        measures = text_arg(measures_taken)
         self._kam_check_move("action_close")
         for info in self:
-            if info.state == "new" and info.importance in ESCALATED:
+            if info.importance not in ESCALATED:
+                continue
+            if not (measures or (info.measures_taken or "").strip()):
+                raise UserError(_(
+                    "Measures Taken: say what was done about \"%s\" before "
+                    "closing it; %s information is closed only with its "
+                    "measures (R10).")
+                    % (info.name, info._kam_importance_label()))
+            if info.state == "new":
                 raise UserError(_(
                     "Close: \"%s\" is %s and must be acknowledged first.")
                     % (info.name, info._kam_importance_label()))
+        if measures:
+            # as the user: their right to write the item is checked
+            self.write({"measures_taken": measures})
         # sudo: the state is written by its transition only
-        self.sudo()._kam_state_write({"state": "closed"})  # sudo: see above
+        self.sudo()._kam_state_write({  # sudo: see above
+            "state": "closed", "closed_by_id": self.env.uid,
+            "date_closed": fields.Datetime.now()})
         self._kam_done_activities(_("Closed"))
         return True
 

@@ -536,3 +536,75 @@ class TestLevelRequestAccess(AccessCase):
                     request.with_env(self.as_user(login)).unlink()
         request.with_env(self.as_user("kam_director")).unlink()
         self.assertFalse(request.exists())
+
+
+# ----------------------------------------------------------------------
+# Information categories (R10, issue 13): any key account manager
+# proposes, a sales director approves; everybody reads them.
+# ----------------------------------------------------------------------
+CATEGORY_ROLES = {
+    # login: (read, propose, approve, write an approved category)
+    "kam_manager_1": (True, True, False, False),
+    "kam_manager_2": (True, True, False, False),
+    "kam_regional": (True, True, False, False),
+    "kam_support": (True, False, False, False),
+    "kam_secretary": (True, False, False, False),
+    "kam_director": (True, True, True, True),
+}
+CATEGORY_OPS = ("read", "propose", "approve", "write")
+CATEGORY_CASES = [(login, op, rights[i])
+                  for login, rights in sorted(CATEGORY_ROLES.items())
+                  for i, op in enumerate(CATEGORY_OPS)]
+
+
+def category_rows(env, category):
+    """The category table as stored, and the proposal's state."""
+    env.cr.execute("SELECT count(*), max(id) FROM kam_info_category")
+    count = env.cr.fetchone()
+    env.cr.execute("SELECT state, description FROM kam_info_category "
+                   "WHERE id IN %s ORDER BY id", (tuple(category.ids),))
+    return count, env.cr.fetchall()
+
+
+@with_cases("run_case", CATEGORY_CASES,
+            ["%s_%s" % case[:2] for case in CATEGORY_CASES],
+            prefix="test_info_category")
+class TestInfoCategoryAccess(AccessCase):
+    """The role matrix of information categories: a refusal is an
+    AccessError and writes nothing."""
+
+    def run_case(self, case):
+        login, op, allowed = case
+        env = self.env
+        # kam_manager_2's proposal: nobody here proposed it but them
+        proposal = env["kam.info.category"].with_env(
+            self.as_user("kam_manager_2")).create({"name": "Rumour"})
+        approved = self.kam_ref("info_category_competitor")
+        Category = env["kam.info.category"].with_env(self.as_user(login))
+
+        def call():
+            if op == "read":
+                return Category.browse((proposal | approved).ids).read(
+                    ["name", "state", "proposed_by_id"])
+            if op == "propose":
+                return Category.create({"name": "Weather"})
+            if op == "approve":
+                return proposal.with_env(Category.env).action_approve()
+            return approved.with_env(Category.env).write(
+                {"description": "Rewritten"})
+
+        def stored():
+            return category_rows(env, proposal | approved)
+        before = stored()
+        if allowed:
+            call()
+            if op == "propose":
+                made = env["kam.info.category"].search(
+                    [("name", "=", "Weather")])
+                self.assertEqual(made.state, "approved"
+                                 if login == "kam_director" else "proposed")
+            if op == "approve":
+                self.assertEqual(proposal.state, "approved")
+            return
+        self.assertEqual(state_at_error(self, AccessError, "", call, stored),
+                         before)

@@ -97,6 +97,8 @@ NANJING = ref("partner_kam_nanjing_hospital")      # kam_manager_1, vendor
 SUZHOU = ref("partner_kam_suzhou_industrial")      # a request pending
 LEVEL_PENDING = ref("level_request_suzhou_pending")
 LEVEL_REJECTED = ref("level_request_hefei_rejected")
+# (issue 13) kam_manager_1's proposal, waiting for a director
+PROPOSED_CATEGORY = ref("info_category_proposed_tender")
 METRO_TEAM = Q(("kam.support.team", [("partner_id", "=", METRO)]))
 NANJING_TEAM = Q(("kam.support.team", [
     ("partner_id", "=", ref("partner_kam_nanjing_hospital"))]))
@@ -397,7 +399,20 @@ CASES = [
            "New information starts in the state New"),
     action("info-close-unacknowledged-important", "kam_manager_1",
            "kam.info", ref("info_mall_competitor"), "action_close",
-           "Close: .* must be acknowledged first"),
+           "Close: .* must be acknowledged first",
+           vals={"measures_taken": "Offered a service contract."}),
+    # (issue 13) measures are reported: important and critical items close
+    # only with them; only approved categories are used
+    action("info-close-critical-without-measures", "kam_manager_2",
+           "kam.info", ref("info_wuxi_finance"), "action_close",
+           "Measures Taken: say what was done"),
+    create("info-category-proposed", "kam.info",
+           {"category_id": PROPOSED_CATEGORY},
+           "Category: .* is Proposed; information uses approved categories",
+           rpc=True),
+    write("info-write-category-proposed", "kam_manager_1", "kam.info",
+          ref("info_metro_new_line"), {"category_id": PROPOSED_CATEGORY},
+          "Category: .* is Proposed"),
     # --- kam.satisfaction (R4) ---------------------------------------------
     create("satisfaction-score-zero", "kam.satisfaction", {"score": 0},
            "Score: 0 is not a satisfaction score", rpc=True),
@@ -545,6 +560,24 @@ CASES = [
            {"name": MISSING}, "Name is required"),
     create("level-sequence-text", "kam.relationship.level",
            {"sequence": "high"}, "Sequence: " + NOT_INT),
+    # (issue 13) a KAM proposes, a sales director decides
+    create("category-kam-creates-approved", "kam.info.category",
+           {"state": "approved"}, "Status: only a sales director can "
+           "approve", login="kam_manager_1"),
+    create("category-state-unknown", "kam.info.category",
+           {"state": "pending"}, "Status: " + NOT_ALLOWED),
+    action("category-kam-approves", "kam_manager_1", "kam.info.category",
+           PROPOSED_CATEGORY, "action_approve",
+           "Approve: only a sales director"),
+    action("category-approve-approved", "kam_director", "kam.info.category",
+           ref("info_category_competitor"), "action_approve",
+           "Approve: .* is Approved; allowed only from Proposed"),
+    write("category-write-state", "kam_director", "kam.info.category",
+          PROPOSED_CATEGORY, {"state": "approved"},
+          "Move to Approved: .* is Proposed"),
+    write("category-write-proposer", "kam_director", "kam.info.category",
+          PROPOSED_CATEGORY, {"proposed_by_id": KAM2},
+          "Proposed by: it is set when the category is proposed"),
     create("category-blank-name", "kam.info.category", {"name": " "},
            "Name is required"),
     create("stage-target-unknown-stage", "kam.requirement.stage.target",
