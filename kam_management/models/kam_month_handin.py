@@ -59,8 +59,8 @@ def handin_deadline(env, period_start):
     if not day:
         return fields.Date.to_string(last)
     following = last + timedelta(days=1)
-    length = calendar.monthrange(following.year, following.month)[1]
-    return fields.Date.to_string(following.replace(day=min(day, length)))
+    days = calendar.monthrange(following.year, following.month)[1]
+    return fields.Date.to_string(following.replace(day=min(day, days)))
 
 
 class KamMonthHandin(models.Model):
@@ -304,16 +304,15 @@ class KamMonthHandin(models.Model):
 
     @api.model
     def create(self, vals):
+        # the values' types first: the defaults below read them
+        self._kam_input_check(vals, creating=False)
         vals = dict(vals)
         user_id = vals.get("user_id")
-        if isinstance(user_id, int) and "line_ids" not in vals:
+        if user_id and "line_ids" not in vals:
             vals["line_ids"] = self._kam_account_lines(user_id)
         if vals.get("period_start") and not vals.get("handin_deadline"):
-            try:
-                vals["handin_deadline"] = handin_deadline(
-                    self.env, vals["period_start"])
-            except ValueError:
-                pass  # not a date: the input check names the field
+            vals["handin_deadline"] = handin_deadline(
+                self.env, vals["period_start"])
         return super(KamMonthHandin, self).create(vals)
 
     @api.multi
