@@ -11,7 +11,8 @@ from datetime import timedelta
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from .common import KamCase, ds, month_end, month_start, ref, today
+from .common import (KamCase, ds, ensure_zh_cn, month_end, month_start, ref,
+                     today)
 
 HANDIN = "mail_activity_type_kam_month_handin"
 LATE = "mail_activity_type_kam_month_handin_late"
@@ -313,3 +314,33 @@ class TestLate(HandinCase):
         self.as_login(self.handin, "kam_secretary").action_confirm_entered()
         self.assertEqual(self.handin.state, "entered")
         self.assertTrue(self.handin.entry_late)
+
+    def test_escalation_in_the_readers_language(self):
+        """A zh_CN regional manager reads the late hand-in in Chinese, an
+        en_US director the late entry in English."""
+        ensure_zh_cn(self.env)
+        src = ("Late: %s has not handed in the key accounts' information "
+               "updates for %s (due %s)")
+        value = "逾期：%s 未提交 %s 的大客户信息更新（截止 %s）"
+        Translation = self.env["ir.translation"]
+        row = Translation.search([("type", "=", "code"),
+                                  ("lang", "=", "zh_CN"), ("src", "=", src)])
+        if row:
+            row.write({"value": value})
+        else:
+            Translation.create({
+                "type": "code", "lang": "zh_CN", "src": src, "value": value,
+                "name": "addons/kam_management/models/kam_month_handin.py",
+                "module": "kam_management", "state": "translated"})
+        self.user("kam_regional").lang = "zh_CN"
+        self.user("kam_director").lang = "en_US"
+        self.Handin._kam_check_late(self.day_after)
+        summary = self.activities(self.handin, LATE).summary
+        self.assertTrue(summary.startswith("逾期："), summary)
+        # the en_US director reads the late entry in English
+        self.as_login(self.handin, "kam_manager_1").action_hand_in()
+        self.Handin._kam_check_late(ds(today() + timedelta(days=4)))
+        director = self.activities(self.handin, LATE,
+                                   self.user("kam_director"))
+        self.assertTrue(director.summary.startswith(
+            "Late: the information updates"), director.summary)
