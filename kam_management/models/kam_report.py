@@ -109,7 +109,8 @@ class KamReport(models.Model):
         string="Figures Updated", readonly=True, copy=False)
     month_end_requested = fields.Boolean(
         readonly=True, copy=False,
-        help="The month-end information activities (R14) were scheduled.")
+        help="The month-end information activities (R14) were scheduled "
+             "(before issue 13; the month-end hand-ins replace them).")
     company_id = fields.Many2one(
         "res.company", string="Company", required=True,
         default=lambda self: self.env.user.company_id)
@@ -531,17 +532,11 @@ class KamReport(models.Model):
     def _kam_schedule_text(self, key):
         """The summary of the report's activity ``key``, in the context's
         language (see ``kam_lang``)."""
-        month = (self.period_start or "")[:7]
+        # (the month-end hand-in's activities are on kam.month.handin)
         if key == "acknowledge":
             return _("Acknowledge the month-end report: %s") % self.name
-        if key == "complete":
-            return _("Complete and submit your month-end report: %s") % (
-                self.name)
-        if key == "hand_in":
-            return _("Hand in your key accounts' information updates for "
-                     "%s") % month
-        return _("Enter the information updates of %s for %s") % (
-            self.user_id.name, month)
+        return _("Complete and submit your month-end report: %s") % (
+            self.name)
 
     def _kam_schedule(self, type_xmlid, users, key, deadline=None):
         """An activity on the report for each of ``users``, its summary
