@@ -37,8 +37,9 @@ HANDIN_STATES = [
     ("handed_in", "Handed In"),
     ("entered", "Entered"),
 ]
-# what the KAM writes on a hand-in; the rest comes from the buttons
-USER_FIELDS = frozenset(["note"])
+# what the KAM writes on a hand-in (the lines: from the form, each line
+# checks its own write); the rest comes from the buttons
+USER_FIELDS = frozenset(["note", "line_ids"])
 HANDIN_TYPE = "kam_management.mail_activity_type_kam_month_handin"
 LATE_TYPE = "kam_management.mail_activity_type_kam_month_handin_late"
 
@@ -317,8 +318,9 @@ class KamMonthHandin(models.Model):
 
     @api.multi
     def write(self, vals):
-        # the remarks are the KAM's; the rest comes from the buttons and
-        # the scheduled action (which write as superuser or past this)
+        # the remarks and lines are the KAM's; the rest comes from the
+        # buttons and the scheduled action (which write as superuser or
+        # past this)
         protected = sorted(f for f in set(vals) - USER_FIELDS
                            if not f.startswith(("message_", "activity_")))
         # the state alone is a move, checked by kam.workflow.mixin
@@ -332,12 +334,12 @@ class KamMonthHandin(models.Model):
                 if handin.user_id != self.env.user:
                     raise AccessError(_(
                         "Only the key account manager, %s, can write the "
-                        "remarks of %s.") % (handin.user_id.name,
-                                             handin.name))
+                        "lines and remarks of %s.") % (handin.user_id.name,
+                                                       handin.name))
                 if handin.state != "draft":
                     raise UserError(_(
-                        "Remarks: %s is %s; only a hand-in still to hand in "
-                        "can be changed.") % (
+                        "%s is %s; only a hand-in still to hand in can be "
+                        "changed.") % (
                             handin.name, handin._kam_state_label(
                                 handin.state)))
         return super(KamMonthHandin, self).write(vals)

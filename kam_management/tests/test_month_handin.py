@@ -137,6 +137,11 @@ class TestWorkflow(HandinCase):
         mine = self.as_login(self.handin, "kam_manager_1")
         line = mine.line_ids[0]
         line.write({"reviewed": True, "changes": "New purchasing head."})
+        # as the form saves the lines and the remarks
+        mine.write({"note": "All seen.", "line_ids": [
+            (1, mine.line_ids[1].id, {"changes": "Second plant opened."})]})
+        self.assertEqual(self.handin.line_ids[1].changes,
+                         "Second plant opened.")
         mine.action_hand_in()
         return mine
 
@@ -231,6 +236,14 @@ class TestWorkflow(HandinCase):
                         AccessError, "Only the key account manager"):
                     self.as_login(handin.line_ids[0], login).write(
                         {"changes": "x"})
+        with self.raises_and_rolls_back(
+                AccessError, "Only the key account manager, .*, can write "
+                             "the lines and remarks"):
+            self.as_login(handin, "kam_secretary").write({"line_ids": [
+                (1, handin.line_ids[0].id, {"changes": "x"})]})
+        with self.raises_and_rolls_back(AccessError, "not allowed to delete"):
+            self.as_login(handin, "kam_manager_1").write(
+                {"line_ids": [(2, handin.line_ids[0].id)]})
         # nobody writes the workflow's fields
         with self.raises_and_rolls_back(UserError, "cannot be written"):
             self.as_login(handin, "kam_manager_1").write(
