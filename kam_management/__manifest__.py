@@ -47,6 +47,8 @@
         "views/kam_target_views.xml",
         "views/kam_report_views.xml",
         "views/kam_scorecard_views.xml",
+        "data/kam_month_handin_data.xml",
+        "views/kam_month_handin_views.xml",
         "data/kam_rfm_data.xml",
         "wizards/kam_pareto_wizard_views.xml",
         "views/res_partner_rfm_views.xml",
@@ -82,5 +84,6 @@
         "demo/kam_info_demo.xml",
         "demo/kam_report_demo.xml",
         "demo/kam_relationship_level_request_demo.xml",
+        "demo/kam_month_handin_demo.xml",
     ],
 }

@@ -86,6 +86,10 @@ RIGHTS = {
     # (issue 12) the KAM asks, the regional manager or a director decides
     # (the decision note is the deciders'), only directors delete
     "kam.relationship.level.request": ("DRM", "DRMSC", "DR", "D"),
+    # (issue 13) drafted by the scheduled action; the KAM's remarks and
+    # lines are theirs, the states move by the buttons only
+    "kam.month.handin": ("", "DRMC", "M", "D"),
+    "kam.month.handin.line": ("", "DRMC", "M", "D"),
 }
 OPERATIONS = ("create", "read", "write", "unlink")
 
@@ -104,6 +108,7 @@ WRITE_FIELD = {
     "kam.report": "comments", "kam.scorecard": "sales_share_pct",
     "kam.rfm.snapshot": "frequency", "kam.satisfaction.request": "state",
     "kam.relationship.level.request": "decision_note",
+    "kam.month.handin": "note", "kam.month.handin.line": "changes",
 }
 NEW_VALUE = {"role": "market_support", "days_overdue": 7,
              "compliant_pct": 42.0, "target_hours": 24.0, "amount": 1234.0,
@@ -200,6 +205,16 @@ SCOPES = {
     # a KAM also sees the requests they made
     "kam.relationship.level.request": account_scope(
         own=own("requested_by")),
+    "kam.month.handin": {
+        "R": lambda me: ["|", ("user_id", "=", me),
+                         ("region_id.manager_id", "=", me)],
+        "M": own("user_id"),
+    },
+    "kam.month.handin.line": {
+        "R": lambda me: ["|", ("handin_id.user_id", "=", me),
+                         ("handin_id.region_id.manager_id", "=", me)],
+        "M": own("handin_id.user_id"),
+    },
 }
 # models whose records belong to a key account: the "other" cases
 ACCOUNT_MODELS = (
@@ -208,7 +223,8 @@ ACCOUNT_MODELS = (
     "kam.requirement.stage.log", "kam.complaint", "kam.info",
     "kam.satisfaction", "kam.rfm.snapshot", "kam.report", "kam.target",
     "kam.scorecard", "kam.visit.compliance.snapshot",
-    "kam.relationship.level.request",
+    "kam.relationship.level.request", "kam.month.handin",
+    "kam.month.handin.line",
 )
 PARTNER_READ_FIELDS = [
     "name", "kam_manager_id", "kam_region_id", "kam_relationship_level_id",
@@ -394,6 +410,15 @@ class World(object):
                 "partner_id": self.new_account(
                     "%s-level-%d" % (owner, n), M1 if owner == "kam1" else M2),
                 "new_level_id": self.level_up, "reason": name},
+            # without lines (a line is its own case)
+            "kam.month.handin": lambda: {
+                "user_id": kam, "region_id": self.east, "line_ids": [],
+                "period_start": "%d-%02d-01" % (
+                    FAR_YEAR + n // 12, n % 12 + 1)},
+            "kam.month.handin.line": lambda: {
+                "handin_id": self.make("kam.month.handin", self.vals(
+                    "kam.month.handin", owner)),
+                "partner_id": acc},
         }[model]()
 
     def fresh(self, model, owner):
@@ -818,6 +843,26 @@ def level_request(world):
         "state", "decided_by_id", "decision_note"]
 
 
+def handin_in(world, state):
+    rid = world.make("kam.month.handin", world.vals("kam.month.handin",
+                                                    "kam1"))
+    if state == "handed_in":
+        world.admin("kam.month.handin", "action_hand_in", [rid])
+    return "kam.month.handin", [rid], ["state", "handed_in_date",
+                                       "entered_by_id", "handin_late"]
+
+
+def handin_line_in(world, state):
+    rid = world.make("kam.month.handin.line", world.vals(
+        "kam.month.handin.line", "kam1"))
+    if state == "handed_in":
+        handin = world.admin("kam.month.handin.line", "read", [rid],
+                             ["handin_id"])[0]["handin_id"][0]
+        world.admin("kam.month.handin", "action_hand_in", [handin])
+    return "kam.month.handin.line", [rid], ["entered", "entered_by_id",
+                                            "changes"]
+
+
 def whole(model, fields):
     """Nothing changes anywhere in ``model`` (a scheduled refresh)."""
     def setup(world):
@@ -914,6 +959,14 @@ ACTIONS = {
         level_request, (C, M2, S, M1)),
     ("kam.relationship.level.request", "action_reject"): (
         level_request, (C, M2, S, M1)),
+    # (issue 13) only the KAM hands in (not the secretary for them), only
+    # a sales secretary confirms the entry
+    ("kam.month.handin", "action_hand_in"): (
+        on(handin_in, "draft"), (C, M2, R, D, S)),
+    ("kam.month.handin", "action_confirm_entered"): (
+        on(handin_in, "handed_in"), (M1, M2, R, D, S)),
+    ("kam.month.handin.line", "action_confirm_entered"): (
+        on(handin_line_in, "handed_in"), (M1, M2, R, D, S)),
     # wizards: the caller makes the wizard, then runs its button
     ("kam.promote.wizard", "action_promote"): (prospect, (M1, S, C)),
     ("kam.pareto.wizard", "action_rank"): (prospect, (M1, S, C)),
@@ -1079,6 +1132,15 @@ BYPASS_CASES = [
     (C, "kam.satisfaction", satisfaction, {"source": "customer"},
      {"kam_satisfaction_answer": True}),
     (C, "kam.satisfaction", satisfaction, {"entered_by_id": 1}),
+    # the KAM marks their own hand-in entered or on time (issue 13), the
+    # secretary enters a line past the button
+    (M1, "kam.month.handin", on(handin_in, "draft"), {"state": "entered"}),
+    (M1, "kam.month.handin", on(handin_in, "handed_in"),
+     {"handin_late": True}),
+    (M1, "kam.month.handin.line", on(handin_line_in, "draft"),
+     {"entered": True}),
+    (C, "kam.month.handin.line", on(handin_line_in, "handed_in"),
+     {"entered": True}),
 ]
 
 

@@ -73,9 +73,10 @@ RESET_SQL = {
     "ir_cron_monthly_reports": """
         DELETE FROM mail_activity WHERE res_model = 'kam.report';
         DELETE FROM kam_report WHERE period_start = '%d-02-01';""" % YEAR,
+    # (issue 13) it drafts the month's hand-ins
     "ir_cron_month_end_information": """
-        DELETE FROM mail_activity WHERE res_model = 'kam.report';
-        DELETE FROM kam_report WHERE period_start = '%d-03-01';""" % YEAR,
+        DELETE FROM mail_activity WHERE res_model = 'kam.month.handin';
+        DELETE FROM kam_month_handin WHERE period_start = '%d-03-01';""" % YEAR,
     "ir_cron_scorecard": """
         DELETE FROM kam_scorecard WHERE period_start >= '%d-02-01'
                                     AND period_start < '%d-04-01';""" % (

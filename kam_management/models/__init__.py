@@ -37,3 +37,5 @@ from . import kam_satisfaction_request
 from . import kam_scorecard
 from . import kam_report
 from . import res_config_settings
+from . import kam_month_handin
+from . import kam_month_handin_line

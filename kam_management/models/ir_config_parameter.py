@@ -11,6 +11,13 @@ NUMBER_PARAMS = {
     "kam_management.visit_logged_late_days": 0,
     "kam_management.visit_escalation_days": 0,
     "kam_management.visit_activity_digest_limit": 1,
+    # the month-end hand-in (R14, issue 13): 0 = the last day of the month
+    "kam_management.handin_day": 0,
+    "kam_management.handin_entry_days": 0,
+}
+# and their greatest value, where there is one
+NUMBER_PARAMS_MAX = {
+    "kam_management.handin_day": 31,
 }
 
 
@@ -35,3 +42,8 @@ class IrConfigParameter(models.Model):
                 raise ValidationError(_(
                     "%s: \"%s\" is not allowed; use a whole number of %s "
                     "or more.") % (param.key, param.value, least))
+            most = NUMBER_PARAMS_MAX.get(param.key)
+            if most is not None and number > most:
+                raise ValidationError(_(
+                    "%s: \"%s\" is not allowed; use a whole number from %s "
+                    "to %s.") % (param.key, param.value, least, most))

@@ -109,7 +109,8 @@ class KamReport(models.Model):
         string="Figures Updated", readonly=True, copy=False)
     month_end_requested = fields.Boolean(
         readonly=True, copy=False,
-        help="The month-end information activities (R14) were scheduled.")
+        help="The month-end information activities (R14) were scheduled "
+             "(before issue 13; the month-end hand-ins replace them).")
     company_id = fields.Many2one(
         "res.company", string="Company", required=True,
         default=lambda self: self.env.user.company_id)
@@ -531,17 +532,11 @@ class KamReport(models.Model):
     def _kam_schedule_text(self, key):
         """The summary of the report's activity ``key``, in the context's
         language (see ``kam_lang``)."""
-        month = (self.period_start or "")[:7]
+        # (the month-end hand-in's activities are on kam.month.handin)
         if key == "acknowledge":
             return _("Acknowledge the month-end report: %s") % self.name
-        if key == "complete":
-            return _("Complete and submit your month-end report: %s") % (
-                self.name)
-        if key == "hand_in":
-            return _("Hand in your key accounts' information updates for "
-                     "%s") % month
-        return _("Enter the information updates of %s for %s") % (
-            self.user_id.name, month)
+        return _("Complete and submit your month-end report: %s") % (
+            self.name)
 
     def _kam_schedule(self, type_xmlid, users, key, deadline=None):
         """An activity on the report for each of ``users``, its summary
@@ -690,37 +685,16 @@ class KamReport(models.Model):
 
     @api.model
     def _cron_month_end_information(self, today=None):
-        """R14: in the last days of the month each KAM gets an activity to
-        hand in their accounts' information updates, and each sales
-        secretary one per KAM to enter them. The activities sit on the
-        KAM's report of the month (drafted now, filled by the monthly
-        action). Idempotent: ``month_end_requested`` marks the reports
-        done, so a KAM who finished the activity gets no second one; a run
-        that starts while another one is running skips."""
+        """R14, daily: the month-end hand-ins (``kam.month.handin``). In
+        the last ``kam_management.month_end_days`` days of the month each
+        KAM with key accounts gets the month's hand-in, with an activity
+        to hand it in; every day the late hand-ins are marked and
+        escalated once (see ``kam.month.handin._kam_month_end``). Returns
+        the hand-ins drafted by this run. A run that starts while another
+        one is running skips."""
+        Handin = self.env["kam.month.handin"]
         if not acquire_run(self.env,
                            "kam_management.ir_cron_month_end_information"):
             _logger.info("month-end information: another run is in progress")
-            return self.browse()
-        today = today or fields.Date.context_today(self)
-        first, last = month_bounds(today)
-        days_left = (fields.Date.from_string(last)
-                     - fields.Date.from_string(today)).days
-        if days_left >= self._kam_month_end_days():
-            return self.browse()
-        reports = self._kam_ensure_reports(first, kinds=("kam",)).filtered(
-            lambda r: r.report_type == "kam_monthly"
-            and not r.month_end_requested)
-        group = self.env.ref("kam_management.group_kam_secretary")
-        secretaries = group.sudo().users.filtered("active")  # sudo: members
-        for report in reports:
-            # the secretaries of the report's company only
-            company_secretaries = secretaries.filtered(
-                lambda u, c=report.company_id: c in u.company_ids)
-            report._kam_schedule(
-                "kam_management.mail_activity_type_kam_month_end",
-                report.user_id, "hand_in", deadline=last)
-            report._kam_schedule(
-                "kam_management.mail_activity_type_kam_month_end",
-                company_secretaries, "enter", deadline=last)
-        reports.write({"month_end_requested": True})
-        return reports
+            return Handin.browse()
+        return Handin._kam_month_end(today)

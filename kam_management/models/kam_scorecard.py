@@ -72,6 +72,14 @@ SELECT s.kam_manager_id, s.partner_id
    AND s.kam_manager_id = ANY(%(users)s)
 """
 
+# the month-end hand-in (R14): late to hand in, late to enter
+HANDIN_SQL = """
+SELECT user_id, bool_or(handin_late), bool_or(entry_late)
+  FROM kam_month_handin
+ WHERE period_start = %(start)s AND user_id = ANY(%(users)s)
+ GROUP BY user_id
+"""
+
 UPSERT_SQL = """
 INSERT INTO kam_scorecard
        (user_id, period_start, period_end, company_id, sales_amount,
@@ -82,6 +90,7 @@ INSERT INTO kam_scorecard
         sales_share_pct, report_due_count, report_on_time_count,
         report_punctuality_pct,
         satisfaction_customer_count, satisfaction_manual_count,
+        handin_late, handin_entry_late,
         create_uid, create_date, write_uid, write_date)
 SELECT x.*, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s,
        now() AT TIME ZONE 'UTC'
@@ -99,7 +108,9 @@ SELECT x.*, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s,
               %(report_on_time_count)s::int[],
               %(report_punctuality_pct)s::float8[],
               %(satisfaction_customer_count)s::int[],
-              %(satisfaction_manual_count)s::int[]) AS x
+              %(satisfaction_manual_count)s::int[],
+              %(handin_late)s::bool[],
+              %(handin_entry_late)s::bool[]) AS x
 ON CONFLICT (user_id, period_start) DO UPDATE SET
        period_end = EXCLUDED.period_end,
        company_id = EXCLUDED.company_id,
@@ -122,6 +133,8 @@ ON CONFLICT (user_id, period_start) DO UPDATE SET
        report_punctuality_pct = EXCLUDED.report_punctuality_pct,
        satisfaction_customer_count = EXCLUDED.satisfaction_customer_count,
        satisfaction_manual_count = EXCLUDED.satisfaction_manual_count,
+       handin_late = EXCLUDED.handin_late,
+       handin_entry_late = EXCLUDED.handin_entry_late,
        write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
 """
 
@@ -233,6 +246,15 @@ class KamScorecard(models.Model):
         string="Report Punctuality (%)", readonly=True, group_operator="avg",
         help="Visit reports on time / visit reports due x 100 (R8). Empty "
              "without a report due.")
+
+    handin_late = fields.Boolean(
+        string="Hand-In Late", readonly=True,
+        help="The KAM's month-end hand-in of the month (R14) was not "
+             "handed in by its deadline (kam_management.handin_day).")
+    handin_entry_late = fields.Boolean(
+        string="Hand-In Entered Late", readonly=True,
+        help="The sales secretary did not enter the KAM's month-end "
+             "hand-in within kam_management.handin_entry_days days.")
 
     _sql_constraints = [
         ("user_period_uniq", "unique(user_id, period_start)",
@@ -388,6 +410,13 @@ class KamScorecard(models.Model):
             result[user_id] = (len(base), len(lost))
         return result
 
+    def _kam_score_handin(self, user_ids, start):
+        """{user_id: (hand-in late, entry late)} of the month's hand-in."""
+        self.env.cr.execute(HANDIN_SQL, {"users": list(user_ids),
+                                         "start": start})
+        return {uid: (late, entry_late)
+                for uid, late, entry_late in self.env.cr.fetchall()}
+
     def _kam_score_visits(self, user_ids, start):
         # sudo: the scorecard is computed for every KAM at once
         Snapshot = self.env["kam.visit.compliance.snapshot"].sudo()  # sudo: see above
@@ -430,6 +459,7 @@ class KamScorecard(models.Model):
             start, fields.Date.to_string(
                 fields.Date.from_string(end) + timedelta(days=1)), users)
         shares = self._kam_score_sales_share(users, start, end)
+        handins = self._kam_score_handin(users, start)
         cols = {k: [] for k in (
             "user_id", "period_start", "period_end", "company_id",
             "sales_amount", "target_amount", "target_achievement_pct",
@@ -439,7 +469,8 @@ class KamScorecard(models.Model):
             "churn_rate_pct", "visit_compliance_pct", "sales_share_pct",
             "report_due_count", "report_on_time_count",
             "report_punctuality_pct",
-            "satisfaction_customer_count", "satisfaction_manual_count")}
+            "satisfaction_customer_count", "satisfaction_manual_count",
+            "handin_late", "handin_entry_late")}
         companies = self._kam_user_companies(users)
         for uid in users:
             sale = sales.get(uid, {"sales": 0.0, "buyers": 0,
@@ -470,6 +501,8 @@ class KamScorecard(models.Model):
                 "report_punctuality_pct": ratio(on_time, due),
                 "satisfaction_customer_count": n_customer,
                 "satisfaction_manual_count": n_manual,
+                "handin_late": bool(handins.get(uid, (False,))[0]),
+                "handin_entry_late": bool(handins.get(uid, (False, False))[1]),
             }
             for key, value in row.items():
                 cols[key].append(value)

@@ -24,3 +24,4 @@ from . import test_pdf_report
 from . import test_language
 from . import test_figures
 from . import test_satisfaction
+from . import test_month_handin

@@ -608,3 +608,66 @@ class TestInfoCategoryAccess(AccessCase):
             return
         self.assertEqual(state_at_error(self, AccessError, "", call, stored),
                          before)
+
+
+# Month-end hand-ins (R14, issue 13): the KAM fills in and hands in, the
+# sales secretary confirms the entry; nobody else moves them. On
+# kam_manager_1's hand-in of a month far ahead.
+# ----------------------------------------------------------------------
+HANDIN_ROLES = {
+    # login: (read, write a line, hand in, confirm entered)
+    "kam_manager_1": (True, True, True, False),   # the hand-in's KAM
+    "kam_manager_2": (False, False, False, False),
+    "kam_support": (False, False, False, False),
+    "kam_secretary": (True, False, False, True),
+    "kam_regional": (True, False, False, False),  # region's manager
+    "kam_director": (True, False, False, False),
+}
+HANDIN_OPS = ("read", "write", "hand_in", "confirm")
+HANDIN_CASES = [(login, op, rights[i])
+                for login, rights in sorted(HANDIN_ROLES.items())
+                for i, op in enumerate(HANDIN_OPS)]
+
+
+@with_cases("run_case", HANDIN_CASES,
+            ["%s_%s" % case[:2] for case in HANDIN_CASES],
+            prefix="test_month_handin")
+class TestMonthHandinAccess(AccessCase):
+    """The role matrix of month-end hand-ins; a refusal is an AccessError
+    and writes nothing."""
+
+    def run_case(self, case):
+        login, op, allowed = case
+        env = self.env
+        month = ds(today().replace(day=1) + relativedelta(years=7))
+        env["kam.month.handin"]._kam_prepare(month)
+        handin = env["kam.month.handin"].search([
+            ("period_start", "=", month),
+            ("user_id", "=", self.kam_ref("user_kam_manager_1").id)])
+        if op == "confirm":
+            handin.with_env(self.as_user("kam_manager_1")).action_hand_in()
+        user_handin = handin.with_env(self.as_user(login))
+        lines = handin.line_ids.with_env(user_handin.env)
+
+        def call():
+            if op == "read":
+                return lines.read(["changes", "entered"])
+            if op == "write":
+                return lines[0].write({"changes": "New buyer."})
+            if op == "hand_in":
+                return user_handin.action_hand_in()
+            return user_handin.action_confirm_entered()
+
+        def stored():
+            env.cr.execute(
+                "SELECT h.state, array_agg(l.changes ORDER BY l.id), "
+                "array_agg(l.entered ORDER BY l.id) FROM kam_month_handin h "
+                "JOIN kam_month_handin_line l ON l.handin_id = h.id "
+                "WHERE h.id = %s GROUP BY h.state", (handin.id,))
+            return env.cr.fetchone()
+        before = stored()
+        if allowed:
+            call()
+            return
+        self.assertEqual(state_at_error(self, AccessError, "", call,
+                                        stored), before)

@@ -109,6 +109,19 @@ KAM2_REPORT = Q(("kam.report", [("user_id", "=", KAM2),
 # the month of KAM1_REPORT (the demo reports are of the month before the
 # install day)
 KAM1_REPORT_MONTH = QV(KAM1_REPORT + ("period_start",))
+# the demo hand-ins (R14, issue 13): kam_manager_1's still to hand in,
+# kam_manager_2's handed in
+KAM1_HANDIN = Q(("kam.month.handin", [("user_id", "=", KAM1),
+                                      ("state", "=", "draft")]))
+KAM2_HANDIN = Q(("kam.month.handin", [("user_id", "=", KAM2),
+                                      ("state", "=", "handed_in")]))
+KAM1_HANDIN_LINE = Q(("kam.month.handin.line", [
+    ("handin_id.user_id", "=", KAM1), ("handin_id.state", "=", "draft")]))
+KAM2_HANDIN_LINE = Q(("kam.month.handin.line", [
+    ("handin_id.user_id", "=", KAM2),
+    ("handin_id.state", "=", "handed_in")]))
+HANDIN_DAY = Q(("ir.config_parameter", [
+    ("key", "=", "kam_management.handin_day")]))
 STAGE_LOG = Q(("kam.requirement.stage.log", [
     ("requirement_id", "=", ref("requirement_received"))]))
 
@@ -182,6 +195,11 @@ BASE = {
     "kam.relationship.level.request": ("kam_manager_1", {
         "partner_id": NANJING, "new_level_id": SUPPLIER,
         "reason": "Framework contract signed."}),
+    # (issue 13) drafted by the scheduled action only
+    "kam.month.handin": ("admin", {"user_id": KAM1,
+                                   "period_start": ds(LATER)}),
+    "kam.month.handin.line": ("admin", {"handin_id": KAM1_HANDIN,
+                                        "partner_id": METRO}),
 }
 
 Case = namedtuple("Case", "id login model op record vals method match rpc")
@@ -722,6 +740,60 @@ CASES = [
            "Requested Level: .* is already at the level Vendor",
            vals={"level_id": VENDOR, "reason": "Nothing changes."},
            rpc=True),
+    # --- kam.month.handin (R14, issue 13) ----------------------------------
+    # (who may move a hand-in is refused with an AccessError: over XML-RPC
+    # in tests/test_role_matrix.py, ACTIONS)
+    create("handin-period-not-first", "kam.month.handin",
+           {"period_start": ds(LATER + relativedelta(days=4))},
+           "Month: a month-end hand-in starts on the first day"),
+    create("handin-missing-user", "kam.month.handin", {"user_id": MISSING},
+           "Key Account Manager is required"),
+    create("handin-user-text", "kam.month.handin", {"user_id": "Sun Li"},
+           "Key Account Manager: " + NOT_RECORD),
+    create("handin-line-not-key-account", "kam.month.handin.line",
+           {"partner_id": PROSPECT}, "is not a key account"),
+    action("handin-secretary-hands-in-for-kam", "kam_secretary",
+           "kam.month.handin", KAM1_HANDIN, "action_hand_in",
+           "Only the key account manager, .*, can hand in"),
+    action("handin-regional-hands-in-for-kam", "kam_regional",
+           "kam.month.handin", KAM1_HANDIN, "action_hand_in",
+           "Only the key account manager, .*, can hand in"),
+    action("handin-kam-confirms-entry", "kam_manager_2", "kam.month.handin",
+           KAM2_HANDIN, "action_confirm_entered",
+           "Only a sales secretary can confirm"),
+    action("handin-line-kam-confirms-entry", "kam_manager_2",
+           "kam.month.handin.line", KAM2_HANDIN_LINE,
+           "action_confirm_entered", "Only a sales secretary can confirm"),
+    action("handin-twice", "kam_manager_2", "kam.month.handin", KAM2_HANDIN,
+           "action_hand_in",
+           "Hand In: .* is Handed In; allowed only from To Hand In",
+           rpc=True),
+    action("handin-entry-before-hand-in", "kam_secretary",
+           "kam.month.handin", KAM1_HANDIN, "action_confirm_entered",
+           "Confirm Entered: .* is To Hand In; allowed only from Handed In"),
+    write("handin-write-late", "kam_manager_1", "kam.month.handin",
+          KAM1_HANDIN, {"handin_late": False},
+          "cannot be written: handin_late"),
+    write("handin-write-state", "kam_manager_1", "kam.month.handin",
+          KAM1_HANDIN, {"state": "entered"},
+          "Move to Entered: .* is To Hand In; allowed only from no state",
+          rpc=True),
+    write("handin-line-write-entered", "kam_manager_1",
+          "kam.month.handin.line", KAM1_HANDIN_LINE, {"entered": True},
+          "cannot be written: entered"),
+    write("handin-line-secretary-writes-changes", "kam_secretary",
+          "kam.month.handin.line", KAM1_HANDIN_LINE, {"changes": "x"},
+          "Only the key account manager, .*, can write the lines"),
+    write("handin-line-after-hand-in", "kam_manager_2",
+          "kam.month.handin.line", KAM2_HANDIN_LINE, {"changes": "x"},
+          "only a hand-in still to hand in can be changed"),
+    write("handin-day-below-zero", "admin", "ir.config_parameter",
+          HANDIN_DAY, {"value": "-1"},
+          'kam_management.handin_day: "-1" is not allowed'),
+    write("handin-day-above-31", "admin", "ir.config_parameter",
+          HANDIN_DAY, {"value": "32"},
+          'kam_management.handin_day: "32" is not allowed; use a whole '
+          'number from 0 to 31'),
     # --- wizards -----------------------------------------------------------
     create("promote-missing-manager", "kam.promote.wizard",
            {"kam_manager_id": MISSING}, "Key Account Manager is required"),

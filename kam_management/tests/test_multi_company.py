@@ -26,6 +26,7 @@ KAM_MODELS = [
     "kam.complaint", "kam.info", "kam.report", "kam.target",
     "kam.satisfaction", "kam.scorecard", "kam.rfm.snapshot",
     "kam.relationship.history", "kam.region", "kam.satisfaction.request",
+    "kam.month.handin", "kam.month.handin.line",
 ]
 # what Odoo 11 says when a record rule hides a record that is read by id
 RULE_DENIED = "due to security restrictions"
@@ -524,19 +525,31 @@ class TestScheduledActions(MultiCompanyCase):
             [("id", "=", card.id)]))
 
     def test_month_end_information_goes_to_the_company_secretary(self):
+        """R14: B's KAM gets B's hand-in; once handed in, B's secretary
+        (not A's) enters it; A's people do not even see it."""
         env, b = self.env, self.b
-        reports = env["kam.report"]._cron_month_end_information(
+        handins = env["kam.report"]._cron_month_end_information(
             today=ds(month_end()))
-        kam_report = reports.filtered(lambda r: r.user_id == b.kam)
-        self.assertEqual(kam_report.company_id, b.company)
-        recipients = _activities(env, kam_report)
+        b_handin = handins.filtered(lambda h: h.user_id == b.kam)
+        self.assertEqual(b_handin.company_id, b.company)
+        self.assertEqual(b_handin.line_ids.mapped("partner_id"), b.account)
+        self.assertEqual(_activities(env, b_handin), b.kam)
+        b_handin.sudo(b.kam).action_hand_in()
+        recipients = _activities(env, b_handin)
         self.assertIn(b.secretary, recipients)
-        self.assertIn(b.kam, recipients)
         self.assertNotIn(ref(env, "user_kam_secretary"), recipients)
-        a_report = reports.filtered(
-            lambda r: r.user_id == ref(env, "user_kam_manager_1"))
-        self.assertTrue(a_report)
-        self.assertNotIn(b.secretary, _activities(env, a_report))
+        a_handin = handins.filtered(
+            lambda h: h.user_id == ref(env, "user_kam_manager_1"))
+        self.assertTrue(a_handin)
+        a_handin.sudo(ref(env, "user_kam_manager_1")).action_hand_in()
+        self.assertNotIn(b.secretary, _activities(env, a_handin))
+        secretary_a = as_user(env, "kam_secretary")
+        self.assertFalse(secretary_a["kam.month.handin"].search(
+            [("id", "=", b_handin.id)]))
+        self.assertFalse(secretary_a["kam.month.handin.line"].search(
+            [("handin_id", "=", b_handin.id)]))
+        b_handin.sudo(b.secretary).action_confirm_entered()
+        self.assertEqual(b_handin.state, "entered")
 
     def test_info_escalation_goes_to_the_company_directors(self):
         env, b = self.env, self.b

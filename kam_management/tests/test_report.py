@@ -368,7 +368,8 @@ class TestReportAccess(DraftedCase):
 
 
 class TestMonthEndInformation(ReportCase):
-    """R14: the month-end information activities, once."""
+    """R14: the month-end action drafts the hand-ins (kam.month.handin,
+    test_month_handin) and no longer puts activities on the reports."""
 
     def test_month_end_activities_once(self):
         env = self.env
@@ -382,25 +383,26 @@ class TestMonthEndInformation(ReportCase):
         done = Report._cron_month_end_information(
             today=ds(last - timedelta(days=days - 1)))
         self.assertTrue(done)
-        report = done.filtered(
-            lambda r: r.user_id == ref(env, "user_kam_manager_1"))
-        self.assertEqual(report.period_start, ds(month))
-        month_end_type = ref(env, "mail_activity_type_kam_month_end")
+        handin = done.filtered(
+            lambda h: h.user_id == ref(env, "user_kam_manager_1"))
+        self.assertEqual(handin.period_start, ds(month))
+        handin_type = ref(env, "mail_activity_type_kam_month_handin")
         acts = env["mail.activity"].search([
-            ("res_model", "=", "kam.report"), ("res_id", "=", report.id),
-            ("activity_type_id", "=", month_end_type.id)])
-        self.assertEqual(set(acts.mapped("user_id")), {
-            ref(env, "user_kam_manager_1"), ref(env, "user_kam_secretary")})
-        self.assertEqual(set(acts.mapped("date_deadline")), {ds(last)})
-        # the KAM finishes the activity; later runs (up to the last day)
-        # schedule nothing again
-        acts.filtered(lambda a: a.user_id == ref(
-            env, "user_kam_manager_1")).action_feedback("Sent")
+            ("res_model", "=", "kam.month.handin"),
+            ("res_id", "=", handin.id),
+            ("activity_type_id", "=", handin_type.id)])
+        # the KAM hands in; the secretaries hear of it once it is
+        self.assertEqual(acts.mapped("user_id"),
+                         ref(env, "user_kam_manager_1"))
+        self.assertEqual(acts.date_deadline, ds(last))
+        # later runs (up to the last day) schedule nothing again
         self.assertFalse(Report._cron_month_end_information(today=ds(last)))
         self.assertEqual(env["mail.activity"].search_count([
-            ("res_model", "=", "kam.report"), ("res_id", "=", report.id),
-            ("activity_type_id", "=", month_end_type.id)]), 1)
-        # on the 1st the monthly action fills that same report, no duplicate
+            ("res_model", "=", "kam.month.handin"),
+            ("res_id", "=", handin.id)]), 1)
+        # no report drafted before the month ends, no activity on reports
+        self.assertFalse(reports(env, month))
+        # on the 1st the monthly action drafts and fills the report
         Report._cron_monthly_reports(today=ds(month_start(month, 1)))
-        self.assertEqual(kam_report(env, "kam_manager_1", month), report)
+        report = kam_report(env, "kam_manager_1", month)
         self.assertTrue(report.figures_date)

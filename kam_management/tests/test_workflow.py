@@ -15,7 +15,7 @@ from odoo.exceptions import AccessError, UserError
 from .common import KamCase, as_user, ds, month_start, ref, today
 
 MODELS = ("kam.visit", "kam.requirement", "kam.complaint", "kam.info",
-          "kam.report")
+          "kam.report", "kam.month.handin")
 
 
 def past():
