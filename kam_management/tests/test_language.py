@@ -222,15 +222,7 @@ class TestTextsOfOtherActions(LanguageCase):
                 "lang": "en_US", "groups_id": [(6, 0, [
                     self.kam_ref("group_kam_director").id])]})
         zh.lang = "zh_CN"
-        # the text's translation, as the translation of the addon will
-        # bring it (new in issue 13: not in i18n/zh_CN.po yet)
-        self.env["ir.translation"].create({
-            "type": "code", "lang": "zh_CN", "module": "kam_management",
-            "name": "addons/kam_management/models/kam_info_category.py",
-            "src": "Decide the proposed information category \"%s\" "
-                   "(proposed by %s)",
-            "value": "审批新提议的信息类别“%s”（提议人：%s）",
-            "state": "translated"})
+        ensure_zh_cn(self.env)  # the shipped translation
         category = self.env["kam.info.category"].sudo(
             self.user("kam_manager_1")).create({"name": "Rumour"})
         activities = self.env["mail.activity"].search([
@@ -240,7 +232,7 @@ class TestTextsOfOtherActions(LanguageCase):
         self.assertEqual(set(by_user), {zh, en})
         self.assertRegex(by_user[en],
                          "^Decide the proposed information category")
-        self.assertRegex(by_user[zh], "^审批新提议的信息类别“Rumour”")
+        self.assertRegex(by_user[zh], "^审批提议的信息类别“Rumour”")
 
     def test_drafted_report_title_in_the_authors_language(self):
         self.account(self.kam_zh, "Report Lang zh")
