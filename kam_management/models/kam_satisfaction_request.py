@@ -51,9 +51,14 @@ class KamSatisfactionRequest(models.Model):
     _name = "kam.satisfaction.request"
     _inherit = ["rating.mixin", "kam.input.check"]
     _description = "Key-Account Satisfaction Request"
-    _order = "create_date desc, id desc"
+    _order = "date_sent desc, id desc"
     _rec_name = "partner_id"
 
+    # the addon's clock (Python's), not PostgreSQL's create_date: the
+    # period check must hold with the clock faked (README "Dates")
+    date_sent = fields.Datetime(
+        string="Sent On", default=fields.Datetime.now, readonly=True,
+        index=True, copy=False)
     partner_id = fields.Many2one(
         "res.partner", string="Key Account", required=True, readonly=True,
         index=True, ondelete="cascade")
@@ -141,7 +146,7 @@ class KamSatisfactionRequest(models.Model):
             return False
         contacts = self._kam_recipients()
         asked = self.search([("contact_id", "in", contacts.ids),
-                             ("create_date", ">=", self._kam_request_since())])
+                             ("date_sent", ">=", self._kam_request_since())])
         done = {(r.partner_id.id, r.contact_id.id) for r in asked}
         template = self.env.ref(TEMPLATE_XMLID)
         requests = self.browse()

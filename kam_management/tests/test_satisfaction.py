@@ -171,7 +171,7 @@ class TestSatisfactionRequests(SatisfactionCase):
         earlier = fields.Datetime.from_string(fields.Datetime.now()) \
             - relativedelta(months=3) + timedelta(minutes=5)
         self.env.cr.execute(
-            "UPDATE kam_satisfaction_request SET create_date = %s "
+            "UPDATE kam_satisfaction_request SET date_sent = %s "
             "WHERE id IN %s", (ds(earlier), tuple(first.ids)))
         self.env[REQUEST].invalidate_cache()
         second = self.requests() - first
@@ -190,7 +190,7 @@ class TestSatisfactionRequests(SatisfactionCase):
         earlier = fields.Datetime.from_string(fields.Datetime.now()) \
             - relativedelta(months=1) + timedelta(hours=2)
         self.env.cr.execute(
-            "UPDATE kam_satisfaction_request SET create_date = %s "
+            "UPDATE kam_satisfaction_request SET date_sent = %s "
             "WHERE id IN %s", (ds(earlier), tuple(first.ids)))
         self.env[REQUEST].invalidate_cache()
         self.env[REQUEST]._cron_satisfaction_request()
