@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import timedelta
 
+from psycopg2 import sql
+
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import html_escape
@@ -439,29 +441,41 @@ class KamVisit(models.Model):
         visits = self.sudo().search([  # sudo: see above
             ("report_overdue", "=", True),
             ("report_reminded_date", "=", False)])
-        if not visits:
-            return visits
+        visits._kam_report_activities("user_id", "report_overdue",
+                                      "report_reminded_date")
+        return visits
+
+    def _kam_report_activities(self, person, key, done_column):
+        """The activities of these visits' overdue reports, for the person
+        in column ``person`` (the visitor, or the reviewer): one per visit,
+        or one digest for a person with more than the digest limit (a first
+        run on years of history must not write one activity per old
+        visit); then ``done_column`` marks them done, so a second run
+        creates nothing. Column names are this module's constants."""
+        if not self:
+            return
         cr = self.env.cr
-        cr.execute("SELECT user_id, array_agg(id ORDER BY visit_date, id) "
-                   "FROM kam_visit WHERE id = ANY(%s) GROUP BY user_id",
-                   (visits.ids,))
+        cr.execute(sql.SQL(
+            "SELECT {}, array_agg(id ORDER BY visit_date, id) FROM kam_visit "
+            "WHERE id = ANY(%s) GROUP BY 1").format(sql.Identifier(person)),
+            (self.ids,))
         # the same limit as the visit-due digests
         limit = self.env["kam.visit.compliance"]._kam_digest_limit()
         for user_id, ids in cr.fetchall():
             user = self.env["res.users"].sudo().browse(user_id)  # sudo: lang
             if len(ids) > limit:
-                self.browse(ids)._kam_report_digest(user)
+                self.browse(ids)._kam_report_digest(
+                    user, escalation=key == "report_escalated")
                 continue
-            for visit in visits.browse(ids):
-                visit._kam_activity_schedule(
-                    REPORT_ACTIVITY, user, "report_overdue")
+            for visit in self.browse(ids):
+                visit._kam_activity_schedule(REPORT_ACTIVITY, user, key)
         # one statement for what may be thousands of visits: a bookkeeping
-        # date without side effects (no tracking, no computed field on it)
-        cr.execute("UPDATE kam_visit SET report_reminded_date = "
-                   "now() AT TIME ZONE 'UTC' WHERE id = ANY(%s)",
-                   (visits.ids,))
-        visits.invalidate_cache(["report_reminded_date"])
-        return visits
+        # date without side effects (no tracking, no computed field on it),
+        # by the addon's clock
+        cr.execute(sql.SQL("UPDATE kam_visit SET {} = %s WHERE id = ANY(%s)")
+                   .format(sql.Identifier(done_column)),
+                   (fields.Datetime.now(), self.ids))
+        self.invalidate_cache([done_column])
 
     @api.model
     def _kam_report_punctuality(self, start, stop, user_ids=None,
@@ -495,26 +509,8 @@ class KamVisit(models.Model):
             ("report_reminded_date", "!=", False),
             ("report_escalated_date", "=", False),
             ("reviewer_id", "!=", False)])
-        if not visits:
-            return visits
-        cr = self.env.cr
-        cr.execute("SELECT reviewer_id, array_agg(id ORDER BY visit_date, id) "
-                   "FROM kam_visit WHERE id = ANY(%s) GROUP BY reviewer_id",
-                   (visits.ids,))
-        limit = self.env["kam.visit.compliance"]._kam_digest_limit()
-        for user_id, ids in cr.fetchall():
-            user = self.env["res.users"].sudo().browse(user_id)  # sudo: lang
-            if len(ids) > limit:
-                self.browse(ids)._kam_report_digest(user, escalation=True)
-                continue
-            for visit in visits.browse(ids):
-                visit._kam_activity_schedule(
-                    REPORT_ACTIVITY, user, "report_escalated")
-        # a bookkeeping date without side effects, for every visit at once
-        cr.execute("UPDATE kam_visit SET report_escalated_date = "
-                   "now() AT TIME ZONE 'UTC' WHERE id = ANY(%s)",
-                   (visits.ids,))
-        visits.invalidate_cache(["report_escalated_date"])
+        visits._kam_report_activities("reviewer_id", "report_escalated",
+                                      "report_escalated_date")
         return visits
 
     def _kam_report_digest_texts(self, escalation=False):
