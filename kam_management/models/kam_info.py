@@ -3,7 +3,7 @@
 import logging
 from datetime import timedelta
 
-from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .kam_company import (check_same_company, check_user_allowed,
@@ -59,6 +59,7 @@ class KamInfo(models.Model):
     _inherit = ["kam.workflow.mixin", "mail.thread", "mail.activity.mixin",
                 "kam.input.check"]
     _order = "date desc, id desc"
+    _kam_workflow_fields = WORKFLOW_FIELDS
     _kam_transitions = {
         "action_acknowledge": transition(
             ["new"], "acknowledged", _("Acknowledge"),
@@ -406,6 +407,11 @@ class KamInfo(models.Model):
         for info in self:
             info.partner_id.sudo(self.env.uid).check_access_rule("read")
 
+    def _kam_protected_error(self, names):
+        return AccessError(_(
+            "The state and escalation of information change only "
+            "through Acknowledge and Close."))
+
     @api.model
     def create(self, vals):
         if set(vals) & (WORKFLOW_FIELDS - {"state"}) or \
@@ -421,14 +427,9 @@ class KamInfo(models.Model):
 
     @api.multi
     def write(self, vals):
-        # no context key lets a caller past this: RPC callers set their own
-        # context; the workflow writes as superuser (_kam_workflow_write);
-        # the state alone is a move, checked by kam.workflow.mixin
-        if set(vals) & (WORKFLOW_FIELDS - {"state"}) and \
-                self.env.uid != SUPERUSER_ID:
-            raise AccessError(_(
-                "The state and escalation of information change only "
-                "through Acknowledge and Close."))
+        # the workflow fields are refused by kam.workflow.mixin (no context
+        # key lets a caller past it: RPC callers set their own context); the
+        # state alone is a move
         old = {i.id: i.importance for i in self}
         vals = with_partner_company(self.env, vals)
         res = super(KamInfo, self).write(vals)

@@ -73,6 +73,7 @@ class KamMonthHandin(models.Model):
     _inherit = ["kam.workflow.mixin", "mail.thread", "mail.activity.mixin",
                 "kam.input.check"]
     _order = "period_start desc, user_id, id"
+    _kam_user_fields = USER_FIELDS
     _kam_transitions = {
         "action_hand_in": transition(
             ["draft"], "handed_in", _("Hand In"), "_kam_check_kam"),
@@ -316,19 +317,18 @@ class KamMonthHandin(models.Model):
                 self.env, vals["period_start"])
         return super(KamMonthHandin, self).create(vals)
 
+    def _kam_protected_error(self, names):
+        return UserError(_(
+            "These fields of a month-end hand-in are set by its buttons "
+            "and the scheduled action and cannot be written: %s.")
+            % ", ".join(names))
+
     @api.multi
     def write(self, vals):
         # the remarks and lines are the KAM's; the rest comes from the
         # buttons and the scheduled action (which write as superuser or
         # past this)
-        protected = sorted(f for f in set(vals) - USER_FIELDS
-                           if not f.startswith(("message_", "activity_")))
-        # the state alone is a move, checked by kam.workflow.mixin
-        if set(protected) - {"state"} and self.env.uid != SUPERUSER_ID:
-            raise UserError(_(
-                "These fields of a month-end hand-in are set by its buttons "
-                "and the scheduled action and cannot be written: %s.")
-                % ", ".join(protected))
+        self._kam_check_protected(vals)  # before the owner's check below
         if set(vals) & USER_FIELDS and self.env.uid != SUPERUSER_ID:
             for handin in self:
                 if handin.user_id != self.env.user:

@@ -54,6 +54,7 @@ class KamRelationshipLevelRequest(models.Model):
                 "kam.input.check"]
     _order = "create_date desc, id desc"
     _rec_name = "partner_id"
+    _kam_workflow_fields = REQUEST_FIELDS | DECISION_FIELDS
     _kam_transitions = {
         "action_approve": transition(
             ["pending"], "approved", _("Approve"), "_kam_check_decider"),
@@ -302,17 +303,17 @@ class KamRelationshipLevelRequest(models.Model):
 
     @api.multi
     def write(self, vals):
+        self._kam_check_protected(vals)  # before the checks of the edit
         if self.env.uid != SUPERUSER_ID:
-            frozen = sorted(set(vals) & (REQUEST_FIELDS | DECISION_FIELDS))
-            if frozen:
-                raise UserError(_(
-                    "These fields are set when the change is asked for or "
-                    "decided and cannot be written: %s.")
-                    % ", ".join(frozen))
             self._kam_check_edit(vals)
         # a new state runs no transition (no kanban by state): refused by
         # kam.workflow.mixin unless written by the superuser
         return super(KamRelationshipLevelRequest, self).write(vals)
+
+    def _kam_protected_error(self, names):
+        return UserError(_(
+            "These fields are set when the change is asked for or "
+            "decided and cannot be written: %s.") % ", ".join(names))
 
     def _kam_check_edit(self, vals):
         """While pending, the person who asked may reword the reason and a

@@ -64,6 +64,7 @@ class KamReport(models.Model):
     _inherit = ["kam.workflow.mixin", "mail.thread", "mail.activity.mixin",
                 "kam.input.check"]
     _order = "period_start desc, report_type, id"
+    _kam_user_fields = USER_FIELDS
     _kam_transitions = {
         # drafts only; the state stays
         "action_refresh_figures": transition(
@@ -558,6 +559,12 @@ class KamReport(models.Model):
     # ------------------------------------------------------------------
     # ORM
     # ------------------------------------------------------------------
+    def _kam_protected_error(self, names):
+        return UserError(_(
+            "These fields of a month-end report are set from the data "
+            "and by its buttons and cannot be written: %s.")
+            % ", ".join(names))
+
     @api.model
     def create(self, vals):
         self._kam_check_unique(vals)
@@ -567,15 +574,9 @@ class KamReport(models.Model):
     def write(self, vals):
         # everything but the comments comes from the data or the buttons:
         # over RPC nobody acknowledges their own report or improves its
-        # figures (issue 7); the system writes them as superuser
-        protected = sorted(f for f in set(vals) - USER_FIELDS
-                           if not f.startswith(("message_", "activity_")))
-        # the state alone is a move, checked by kam.workflow.mixin
-        if set(protected) - {"state"} and self.env.uid != SUPERUSER_ID:
-            raise UserError(_(
-                "These fields of a month-end report are set from the data "
-                "and by its buttons and cannot be written: %s.")
-                % ", ".join(protected))
+        # figures (issue 7); kam.workflow.mixin refuses them before the
+        # checks below, the system writes them as superuser
+        self._kam_check_protected(vals)
         if set(vals) & {"report_type", "user_id", "region_id",
                         "period_start"}:
             for report in self:

@@ -46,6 +46,7 @@ class KamRequirement(models.Model):
     _order = "date_received desc, id desc"
     # the state is the kanban's column (group_expand): dragging a card runs
     # the transition between the two columns, with the same checks
+    _kam_workflow_fields = WORKFLOW_FIELDS
     _kam_transitions = {
         "action_start": transition(
             ["received"], "drafting", _("Start"), "_kam_check_manager"),
@@ -248,15 +249,16 @@ class KamRequirement(models.Model):
 
     @api.multi
     def write(self, vals):
-        protected = sorted(set(vals) & WORKFLOW_FIELDS)
-        if protected:
-            raise UserError(_(
-                "These fields are set by the workflow buttons and cannot be "
-                "written: %s.") % ", ".join(protected))
+        # the workflow fields are refused by kam.workflow.mixin;
         # a new state (a kanban card dragged) runs the transition, see
         # kam.workflow.mixin
         self._kam_check_edit(vals)
         return super(KamRequirement, self).write(vals)
+
+    def _kam_protected_error(self, names):
+        return UserError(_(
+            "These fields are set by the workflow buttons and cannot be "
+            "written: %s.") % ", ".join(names))
 
     def _kam_check_edit(self, vals):
         """The solution is frozen once submitted, the account once the work

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from psycopg2 import sql
 
-from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import html_escape
 
@@ -60,6 +60,7 @@ class KamVisit(models.Model):
     _inherit = ["kam.workflow.mixin", "mail.thread", "mail.activity.mixin",
                 "kam.input.check"]
     _order = "visit_date desc, id desc"
+    _kam_workflow_fields = WORKFLOW_FIELDS
     _kam_transitions = {
         "action_done": transition(
             ["planned"], "done", _("Mark as Done"),
@@ -552,14 +553,11 @@ class KamVisit(models.Model):
         for visit in self:
             visit.partner_id.sudo(self.env.uid).check_access_rule("read")
 
-    def _kam_check_workflow_vals(self, fnames):
-        """The state and its dates move only through the buttons."""
-        protected = sorted(set(fnames) & WORKFLOW_FIELDS)
-        if protected and self.env.uid != SUPERUSER_ID:
-            raise UserError(_(
-                "These fields are set by the visit's buttons (Mark as Done, "
-                "Submit Report, Review...) and cannot be written: %s.")
-                % ", ".join(protected))
+    def _kam_protected_error(self, names):
+        return UserError(_(
+            "These fields are set by the visit's buttons (Mark as Done, "
+            "Submit Report, Review...) and cannot be written: %s.")
+            % ", ".join(names))
 
     @api.model
     def create(self, vals):
@@ -568,9 +566,11 @@ class KamVisit(models.Model):
         # fact (as Mark as Done would do); submitted and reviewed only
         # through the buttons (R8)
         state = vals.get("state", "planned")
-        self._kam_check_workflow_vals(
-            set(vals) - {"state"} if state in ("planned", "done")
-            else set(vals))
+        if state not in ("planned", "done") and \
+                not self._kam_is_superuser():
+            raise self._kam_protected_error(
+                ["state"] + self._kam_protected_fields(vals))
+        self._kam_check_protected(vals)
         if state == "done" and not vals.get("date_done"):
             # (only the superuser may give it: the demo data)
             vals = dict(vals, date_done=fields.Datetime.now())
@@ -582,9 +582,8 @@ class KamVisit(models.Model):
 
     @api.multi
     def write(self, vals):
-        # the state alone is a move, checked by kam.workflow.mixin
-        if set(vals) & (WORKFLOW_FIELDS - {"state"}):
-            self._kam_check_workflow_vals(vals)
+        # the workflow fields are refused by kam.workflow.mixin, before
+        # anything is stored; the state alone is a move
         partners = self.mapped("partner_id")
         vals = with_partner_company(self.env, vals)
         res = super(KamVisit, self).write(vals)

@@ -18,7 +18,14 @@ buttons call ``_kam_check_move(name)`` first and write the new state with
   state (the field has ``group_expand``), dragging a card runs the
   transition from the current state to the new one with the button's
   checks and side effects; any other write of the state is refused with the
-  same error, except the superuser's, which is stored as is.
+  same error, except the superuser's, which is stored as is;
+- the fields the buttons and scheduled actions set (dates, stamps, who
+  decided): a model lists them in ``_kam_workflow_fields``, or, where users
+  write only a few fields, lists those in ``_kam_user_fields`` instead. A
+  user's write of any other is refused with one error
+  (``_kam_protected_error``), before anything is stored; the superuser
+  (data files, scheduled actions, migrations) writes them, and the buttons
+  write past the check with ``_kam_state_write``.
 """
 from collections import namedtuple
 
@@ -51,6 +58,10 @@ class KamWorkflowMixin(models.AbstractModel):
     _kam_state_field = "state"
     # button name -> transition(...)
     _kam_transitions = {}
+    # the fields only the buttons and scheduled actions set...
+    _kam_workflow_fields = frozenset()
+    # ...or, when set, the only fields a user writes (the chatter's too)
+    _kam_user_fields = None
 
     # ------------------------------------------------------------------
     # Checks
@@ -93,6 +104,35 @@ class KamWorkflowMixin(models.AbstractModel):
                 raise record._kam_state_error(_(move.label), move.sources)
         self._kam_check_may_move(name)
 
+    def _kam_protected_fields(self, fnames):
+        """The fields of ``fnames`` a user may not write, sorted; the state
+        is not among them (its write is a move, see write())."""
+        fnames = set(fnames) - {self._kam_state_field}
+        if self._kam_user_fields is None:
+            return sorted(fnames & self._kam_workflow_fields)
+        return sorted(
+            name for name in fnames - self._kam_user_fields
+            if not name.startswith(("message_", "activity_")))
+
+    def _kam_protected_error(self, names):
+        """The error of a write of fields the workflow sets; a model words
+        it for its users."""
+        return UserError(_(
+            "These fields are set by the buttons and the scheduled actions "
+            "and cannot be written: %s.") % ", ".join(names))
+
+    def _kam_check_protected(self, fnames):
+        """Refuse a user's write of the fields the workflow sets (the
+        superuser's passes)."""
+        if self._kam_is_superuser():
+            return
+        names = self._kam_protected_fields(fnames)
+        if names:
+            # the state given with them is refused as well: say so
+            if self._kam_state_field in fnames:
+                names = sorted(names + [self._kam_state_field])
+            raise self._kam_protected_error(names)
+
     # ------------------------------------------------------------------
     # Kanban
     # ------------------------------------------------------------------
@@ -127,6 +167,7 @@ class KamWorkflowMixin(models.AbstractModel):
 
     @api.multi
     def write(self, vals):
+        self._kam_check_protected(vals)
         fname = self._kam_state_field
         if fname not in vals:
             return super(KamWorkflowMixin, self).write(vals)

@@ -363,3 +363,60 @@ class TestSuperuser(WorkflowCase):
         visit.write({"state": "submitted"})
         self.assertEqual(self.stored_state(visit), "submitted")
         self.assertFalse(visit.date_submitted)
+
+
+class TestWorkflowFields(WorkflowCase):
+    """The fields the buttons and scheduled actions set (dates, stamps, who
+    decided) are guarded once, by the mixin, for every document: a user's
+    write is refused before anything is stored and names the fields (the
+    state given with them too); the superuser writes them."""
+
+    def test_every_document_declares_its_fields(self):
+        for model in MODELS + ("kam.relationship.level.request",):
+            with self.subTest(model=model):
+                Model = self.env[model]
+                declared = Model._kam_workflow_fields or \
+                    Model._kam_user_fields
+                self.assertTrue(declared)
+                self.assertTrue(set(declared) <= set(Model._fields))
+
+    def test_a_user_write_is_refused_whole(self):
+        cases = [
+            (self.new("kam.visit", "kam_manager_1"),
+             {"date_reviewed": past(), "purpose": "Changed"}),
+            (self.new("kam.requirement", "kam_manager_1"),
+             {"date_approved": past(), "name": "Changed"}),
+            (self.new("kam.complaint", "kam_manager_1"),
+             {"resolution_breached": True, "name": "Changed"}),
+            (self.new_report(), {"visits_done": 99, "comments": "Changed"}),
+        ]
+        for record, vals in cases:
+            with self.subTest(model=record._name):
+                before = record.read(list(vals))[0]
+                fname = sorted(set(vals) & set(
+                    record._kam_protected_fields(vals)))[0]
+                with self.raises_and_rolls_back(
+                        UserError, "cannot be written: %s" % fname):
+                    record.write(vals)
+                self.assertEqual(record.read(list(vals))[0], before)
+
+    def test_the_state_given_with_them_is_named(self):
+        visit = self.new("kam.visit", "kam_manager_1")
+        with self.raises_and_rolls_back(
+                UserError, "cannot be written: date_done, state"):
+            visit.write({"state": "done", "date_done": past()})
+
+    def test_information_refuses_with_an_access_error(self):
+        info = self.new("kam.info", "kam_manager_1")
+        with self.raises_and_rolls_back(AccessError,
+                                        "only through Acknowledge"):
+            info.write({"escalation_level": 2})
+
+    def test_the_superuser_writes_them(self):
+        # sudo: the test is about the superuser (data files, repairs)
+        req = self.new("kam.requirement", "kam_manager_1").sudo()
+        req.write({"date_approved": past()})
+        self.assertEqual(req.date_approved, past())
+        complaint = self.new("kam.complaint", "kam_manager_1").sudo()
+        complaint.write({"resolution_breached": True})
+        self.assertTrue(complaint.resolution_breached)
