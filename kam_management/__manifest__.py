@@ -55,6 +55,7 @@
         "views/kam_rfm_snapshot_views.xml",
         "views/res_config_settings_views.xml",
         "views/kam_region_views.xml",
+        "views/res_partner_industry_views.xml",
         "views/kam_relationship_level_views.xml",
         "views/kam_relationship_history_views.xml",
         "views/kam_relationship_level_request_views.xml",

@@ -90,6 +90,9 @@ RIGHTS = {
     # lines are theirs, the states move by the buttons only
     "kam.month.handin": ("", "DRMC", "M", "D"),
     "kam.month.handin.line": ("", "DRMC", "M", "D"),
+    # (issue 13) the contact norms of an industry (R9): everybody reads
+    # them, directors and regional managers set them
+    "kam.contact.window": ("DR", "DRMSC", "DR", "DR"),
 }
 OPERATIONS = ("create", "read", "write", "unlink")
 
@@ -109,6 +112,7 @@ WRITE_FIELD = {
     "kam.rfm.snapshot": "frequency", "kam.satisfaction.request": "state",
     "kam.relationship.level.request": "decision_note",
     "kam.month.handin": "note", "kam.month.handin.line": "changes",
+    "kam.contact.window": "place",
 }
 NEW_VALUE = {"role": "market_support", "days_overdue": 7,
              "compliant_pct": 42.0, "target_hours": 24.0, "amount": 1234.0,
@@ -297,6 +301,9 @@ class World(object):
                 "role": "technical_support"})
         self.prospect = self.make("res.partner", {
             "name": "%s Prospect Co." % MARK, "is_company": True})
+        # the contact windows' industry (deleted with its windows)
+        self.industry = self.make("res.partner.industry", {
+            "name": "%s Industry" % MARK})
         self._fixtures = {}
         self._shared = {}
         self._all = {}
@@ -419,6 +426,9 @@ class World(object):
                 "handin_id": self.make("kam.month.handin", self.vals(
                     "kam.month.handin", owner)),
                 "partner_id": acc},
+            "kam.contact.window": lambda: {
+                "industry_id": self.industry, "hour_from": 9.0,
+                "hour_to": 17.0, "place": name},
         }[model]()
 
     def fresh(self, model, owner):

@@ -28,6 +28,8 @@ from . import kam_requirement
 from . import kam_requirement_stage_log
 from . import kam_requirement_stage_target
 from . import kam_service_station
+from . import kam_contact_window
+from . import res_partner_industry
 from . import kam_complaint
 from . import kam_info_category
 from . import kam_info

@@ -34,6 +34,11 @@ class KamRegion(models.Model):
         "res.partner", "kam_region_id", string="Key Accounts",
         domain=[("kam_is_key_account", "=", True)])
     key_account_count = fields.Integer(compute="_compute_key_account_count")
+    station_missing_count = fields.Integer(
+        string="Accounts without a Station",
+        compute="_compute_station_missing_count",
+        help="Key accounts of the region that no active service station "
+             "serves (R7).")
 
     _sql_constraints = [
         ("name_company_uniq", "unique(name, company_id)",
@@ -50,6 +55,17 @@ class KamRegion(models.Model):
                   for d in data}
         for region in self:
             region.key_account_count = counts.get(region.id, 0)
+
+    @api.multi
+    def _compute_station_missing_count(self):
+        data = self.env["res.partner"].read_group(
+            [("kam_region_id", "in", self.ids),
+             ("kam_station_missing", "=", True)],
+            ["kam_region_id"], ["kam_region_id"])
+        counts = {d["kam_region_id"][0]: d["kam_region_id_count"]
+                  for d in data}
+        for region in self:
+            region.station_missing_count = counts.get(region.id, 0)
 
     @api.multi
     def write(self, vals):

@@ -141,6 +141,18 @@ class KamServiceStation(models.Model):
             vals)
 
     @api.model
+    def _kam_sole_stations(self, region_ids):
+        """{region id: station} for the regions of ``region_ids`` that have
+        exactly one active station: the station proposed to the accounts
+        promoted there (R7). One search."""
+        stations = self.search([("region_id", "in", list(region_ids))])
+        by_region = {}
+        for station in stations:
+            by_region.setdefault(station.region_id.id, []).append(station)
+        return {region: found[0] for region, found in by_region.items()
+                if len(found) == 1}
+
+    @api.model
     def _kam_station_of(self, partner_ids):
         """The serving station of each account, as {partner id: station}."""
         stations = self.sudo().search(  # sudo: serving station of any account

@@ -10,6 +10,7 @@ from odoo.tools import html_escape
 
 from .kam_company import (check_same_company, check_user_allowed,
                           check_writer_allowed, with_partner_company)
+from .kam_contact_window import WEEKDAYS, hour_label
 from .kam_lang import in_lang
 from .kam_settings import number_param
 from .kam_workflow_mixin import transition
@@ -156,6 +157,13 @@ class KamVisit(models.Model):
     company_id = fields.Many2one(
         "res.company", string="Company", required=True,
         default=lambda self: self.env.user.company_id)
+    outside_contact_window = fields.Boolean(
+        string="Outside the Contact Window",
+        compute="_compute_contact_window",
+        help="Planned at a time outside every contact window of the "
+             "account's industry (R9), in your time zone; a warning only.")
+    contact_window_note = fields.Text(
+        string="Contact Window", compute="_compute_contact_window")
 
     def init(self):
         # the daily reminders and escalations look for done visits (a
@@ -210,6 +218,50 @@ class KamVisit(models.Model):
         if (operator == "=") == bool(value):
             return ["&", ("state", "=", "done"), ("visit_date", "<", limit)]
         return ["|", ("state", "!=", "done"), ("visit_date", ">=", limit)]
+
+    @api.depends("state", "partner_id.industry_id", "visit_date")
+    def _compute_contact_window(self):
+        for visit in self:
+            note = visit._kam_contact_window_note()
+            visit.outside_contact_window = bool(note)
+            visit.contact_window_note = note or False
+
+    def _kam_contact_window_note(self):
+        """What the visitor is told when this planned visit is outside the
+        contact windows of its account's industry (R9), or None: inside
+        one, not planned, or no window for the industry. The visit's
+        start is compared in the reader's time zone (the context's, or
+        the user's)."""
+        self.ensure_one()
+        # (a visit being created in the form has no state yet)
+        if self.state not in ("planned", False) or not self.partner_id or \
+                not self.visit_date:
+            return None
+        # sudo: the account's industry and its windows only
+        industry = self.partner_id.sudo().industry_id
+        windows = industry.kam_contact_window_ids
+        if not windows:
+            return None
+        moment = fields.Datetime.context_timestamp(
+            self, fields.Datetime.from_string(self.visit_date))
+        if windows._kam_contains(moment):
+            return None
+        day = windows._kam_label_of(WEEKDAYS[moment.weekday()])
+        return _("Planned on %s at %s, outside the contact windows of the "
+                 "industry %s: %s. The visit can still be planned.") % (
+                     day, hour_label(moment.hour + moment.minute / 60.0),
+                     industry.display_name,
+                     "; ".join(w._kam_window_text() for w in windows))
+
+    @api.onchange("partner_id", "visit_date")
+    def _onchange_contact_window(self):
+        """Warn, never block, when the visit is planned outside the
+        account's contact windows (R9)."""
+        note = self._kam_contact_window_note()
+        if note:
+            return {"warning": {"title": _("Outside the Contact Window"),
+                                "message": note}}
+        return None
 
     @api.depends("user_id", "partner_id.kam_region_id.manager_id",
                  "company_id")

@@ -12,8 +12,19 @@ rule of pure support staff.
 """
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import html_escape
 
 from .res_partner import KAM_GROUPS
+
+# the key accounts an active station serves (R7); read from the relation
+# table, as kam.service.station does (reading ``partner_ids`` applies the
+# field's domain)
+SERVED_SQL = """
+SELECT DISTINCT rel.partner_id
+  FROM kam_service_station_partner_rel rel
+  JOIN kam_service_station s ON s.id = rel.station_id
+ WHERE s.active AND (%(ids)s::int[] IS NULL OR rel.partner_id = ANY(%(ids)s))
+"""
 
 
 class ResPartnerService(models.Model):
@@ -52,6 +63,12 @@ class ResPartnerService(models.Model):
         "kam.service.station", string="Service Station",
         compute="_compute_kam_service_station_ids", groups=KAM_GROUPS,
         help="The local service station serving the account (R7).")
+    kam_station_missing = fields.Boolean(
+        string="Without a Service Station",
+        compute="_compute_kam_station_missing",
+        search="_search_kam_station_missing", groups=KAM_GROUPS,
+        help="A key account that no active service station serves (R7: "
+             "every key account has its local station).")
 
     @api.depends("kam_support_team_ids.member_ids")
     def _compute_kam_support_team_id(self):
@@ -112,6 +129,61 @@ class ResPartnerService(models.Model):
         for partner in self:
             partner.kam_service_station_ids = stations.filtered(
                 lambda s: partner in s.partner_ids)
+
+    def _kam_served_ids(self, partner_ids=None):
+        """The ids of the partners (of ``partner_ids``; None: any) that an
+        active station serves. One query."""
+        self.env.cr.execute(SERVED_SQL, {
+            "ids": list(partner_ids) if partner_ids is not None else None})
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    @api.multi
+    def _compute_kam_station_missing(self):
+        served = self._kam_served_ids([p.id for p in self
+                                       if isinstance(p.id, int)])
+        for partner in self:
+            partner.kam_station_missing = partner.kam_is_key_account and \
+                partner.id not in served
+
+    @api.model
+    def _search_kam_station_missing(self, operator, value):
+        """Key accounts without an active station (``= True``), or the
+        other partners (``= False``)."""
+        if operator not in ("=", "!="):
+            raise UserError(_("Without a Service Station: search it with = "
+                              "or !=."))
+        served = list(self._kam_served_ids())
+        if (operator == "=") == bool(value):
+            return ["&", ("kam_is_key_account", "=", True),
+                    ("id", "not in", served)]
+        return ["|", ("kam_is_key_account", "=", False),
+                ("id", "in", served)]
+
+    def _kam_propose_station(self, station=None):
+        """On promotion (R7): the accounts that no active station serves
+        yet get ``station``, or, without one, the only active station of
+        their region (none when the region has none or several); a
+        station already serving an account stays. Each account given a
+        station says so in its chatter. Returns {partner: station}."""
+        Station = self.env["kam.service.station"]
+        todo = self - self.browse(self._kam_served_ids(self.ids))
+        if not todo:
+            return {}
+        if station is None:
+            sole = Station._kam_sole_stations(todo.mapped("kam_region_id").ids)
+            proposed = {partner: sole.get(partner.kam_region_id.id, Station)
+                        for partner in todo}
+        else:
+            proposed = {partner: station for partner in todo}
+        proposed = {p: s for p, s in proposed.items() if s}
+        for target in set(proposed.values()):
+            target.write({"partner_ids": [
+                (4, p.id) for p, s in proposed.items() if s == target]})
+        for partner, target in proposed.items():
+            partner.message_post(body=_(
+                "The service station %s serves this key account from its "
+                "promotion (R7).") % html_escape(target.display_name))
+        return proposed
 
     @api.multi
     def action_kam_view_support_team(self):

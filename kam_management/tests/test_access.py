@@ -671,3 +671,61 @@ class TestMonthHandinAccess(AccessCase):
             return
         self.assertEqual(state_at_error(self, AccessError, "", call,
                                         stored), before)
+
+
+# ----------------------------------------------------------------------
+# Contact windows (R9, issue 13): everybody reads the contact norms of the
+# industries, sales directors and regional managers set them. On a window
+# of "Health/Social".
+# ----------------------------------------------------------------------
+WINDOW_ROLES = {
+    # login: (read, create, write, unlink)
+    "kam_manager_1": (True, False, False, False),
+    "kam_support": (True, False, False, False),
+    "kam_secretary": (True, False, False, False),
+    "kam_regional": (True, True, True, True),
+    "kam_director": (True, True, True, True),
+}
+WINDOW_OPS = ("read", "create", "write", "unlink")
+WINDOW_CASES = [(login, op, rights[i])
+                for login, rights in sorted(WINDOW_ROLES.items())
+                for i, op in enumerate(WINDOW_OPS)]
+
+
+@with_cases("run_case", WINDOW_CASES,
+            ["%s_%s" % case[:2] for case in WINDOW_CASES],
+            prefix="test_contact_window")
+class TestContactWindowAccess(AccessCase):
+    """The role matrix of contact windows; a refusal is an AccessError and
+    writes nothing."""
+
+    def run_case(self, case):
+        login, op, allowed = case
+        env = self.env
+        industry = env.ref("base.res_partner_industry_Q")
+        window = env["kam.contact.window"].create({
+            "industry_id": industry.id, "hour_from": 8.0, "hour_to": 12.0})
+        Window = env["kam.contact.window"].with_env(self.as_user(login))
+        user_window = window.with_env(Window.env)
+
+        def call():
+            if op == "read":
+                return user_window.read(["hour_from", "hour_to", "place"])
+            if op == "create":
+                return Window.create({"industry_id": industry.id,
+                                      "hour_from": 13.0, "hour_to": 17.0})
+            if op == "write":
+                return user_window.write({"place": "At our office"})
+            return user_window.unlink()
+
+        def stored():
+            env.cr.execute("SELECT count(*), max(id), "
+                           "array_agg(place ORDER BY id) "
+                           "FROM kam_contact_window")
+            return env.cr.fetchone()
+        before = stored()
+        if allowed:
+            call()
+            return
+        self.assertEqual(state_at_error(self, AccessError, "", call, stored),
+                         before)

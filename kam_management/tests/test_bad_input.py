@@ -153,6 +153,10 @@ BASE = {
     "kam.service.station": ("kam_regional", {
         "name": "Ningbo station", "region_id": EAST,
         "response_hours": 2.0, "resolution_hours": 24.0}),
+    # (issue 13) a sales director sets the contact norms of an industry
+    "kam.contact.window": ("kam_director", {
+        "industry_id": ref("base.res_partner_industry_Q"),
+        "hour_from": 9.0, "hour_to": 17.0, "place": "At the hospital"}),
     "kam.support.team.member": ("kam_manager_1", {
         "team_id": NANJING_TEAM, "user_id": SUPPORT,
         "role": "technical_support", "date_from": PAST}),
@@ -546,6 +550,26 @@ CASES = [
     write("station-write-response-negative", "kam_regional",
           "kam.service.station", ref("service_station_east_china"),
           {"response_hours": -3.0}, "is negative"),
+    # --- kam.contact.window (R9, issue 13) ----------------------------------
+    create("contact-window-ends-before-start", "kam.contact.window",
+           {"hour_to": 8.0}, r"To: the contact window ends at 08:00, not "
+                             r"after it starts \(09:00\)", rpc=True),
+    create("contact-window-empty", "kam.contact.window", {"hour_to": 9.0},
+           r"To: .* ends at 09:00, not after it starts"),
+    create("contact-window-hour-25", "kam.contact.window", {"hour_to": 25.0},
+           "To: 25:00 is not an hour of the day", rpc=True),
+    create("contact-window-hour-negative", "kam.contact.window",
+           {"hour_from": -2.0}, "From: -2.0 is not an hour of the day"),
+    create("contact-window-no-day", "kam.contact.window",
+           {"monday": False, "tuesday": False, "wednesday": False,
+            "thursday": False, "friday": False},
+           "Days: tick at least one day"),
+    create("contact-window-hour-text", "kam.contact.window",
+           {"hour_from": "morning"}, "From: " + NOT_NUMBER),
+    create("contact-window-missing-industry", "kam.contact.window",
+           {"industry_id": MISSING}, "Industry is required"),
+    create("contact-window-industry-nonexistent", "kam.contact.window",
+           {"industry_id": NONE_ID}, "Industry: " + NO_RECORD),
     # --- kam.support.team / member (R5) ------------------------------------
     create("member-ends-before-start", "kam.support.team.member",
            {"date_to": ds(TODAY - relativedelta(years=1))},
@@ -805,6 +829,9 @@ CASES = [
     wizard("promote-no-company", "kam.promote.wizard",
            {"partner_ids": [(6, 0, [])]}, "action_promote",
            "Companies: choose"),
+    create("promote-station-nonexistent", "kam.promote.wizard",
+           {"kam_service_station_id": NONE_ID},
+           "Service Station: " + NO_RECORD),
     wizard("promote-manager-not-kam", "kam.promote.wizard",
            {"kam_manager_id": SUPPORT}, "action_promote",
            "Key Account Manager: .* is not in the group"),

@@ -87,7 +87,12 @@ def pareto_ranking(revenues, key_accounts, companies, target):
 
 class KamParetoWizard(models.TransientModel):
     """Which customers make the top of the revenue, and which of them are
-    not key accounts yet (R1: "80% of sales come from 20% of customers")."""
+    not key accounts yet (R1: "80% of sales come from 20% of customers").
+
+    The ticked customers are promoted in one step; those that no station
+    serves yet get their region's only service station (R7), with a note
+    in their chatter.
+    """
 
     _name = "kam.pareto.wizard"
     _inherit = ["kam.input.check"]
@@ -239,6 +244,8 @@ class KamParetoWizard(models.TransientModel):
             "kam_relationship_level_id": self.kam_relationship_level_id.id,
             "kam_since": fields.Date.context_today(self),
         })
+        # R7: the region's only station, noted in each account's chatter
+        partners._kam_propose_station()
         return self.action_rank()
 
     def _kam_reopen(self):
