@@ -825,6 +825,19 @@ def report_in(world, state):
                                  "acknowledged_by_id"]
 
 
+def region_report_in(world, state):
+    """A regional report of 华东区 (kam_regional's), far ahead (R15)."""
+    n = next(world.counter)
+    rid = world.make("kam.report", {
+        "report_type": "region_monthly", "user_id": world.uid[R],
+        "region_id": world.east,
+        "period_start": "%d-%02d-01" % (FAR_YEAR + n // 12, n % 12 + 1)})
+    if state == "submitted":
+        world.admin("kam.report", "action_submit", [rid])
+    return "kam.report", [rid], ["state", "meeting_id", "meeting_minutes",
+                                 "meeting_agenda_data"]
+
+
 def satisfaction(world):
     rid = world.make("kam.satisfaction", world.vals("kam.satisfaction",
                                                     "kam1"))
@@ -945,6 +958,10 @@ ACTIONS = {
     ("kam.report", "action_submit"): (on(report_in, "draft"), (C, M2, R)),
     ("kam.report", "action_acknowledge"): (on(report_in, "submitted"),
                                            (C, M2, M1)),
+    # (issue 13) the region's manager or a director holds the monthly
+    # analysis meeting (R15); its KAMs attend but do not schedule it
+    ("kam.report", "action_schedule_meeting"): (
+        on(region_report_in, "draft"), (C, M1, M2, S)),
     ("kam.scorecard", "action_kam_refresh"): (
         whole("kam.scorecard", ["write_date"]), (M1, S, C)),
     ("kam.visit.compliance", "action_kam_refresh"): (
@@ -1118,6 +1135,13 @@ BYPASS_CASES = [
     (M1, "kam.report", on(report_in, "draft"),
      {"visit_compliance_pct": 100.0}),
     (R, "kam.report", on(report_in, "submitted"), {"state": "draft"}),
+    # (issue 13) the KAM clears their late flag; the agenda comes from the
+    # data; the minutes are the region's manager's or a director's
+    (M1, "kam.report", on(report_in, "draft"), {"submit_late": True}),
+    (R, "kam.report", on(region_report_in, "draft"),
+     {"meeting_agenda_data": "{}"}),
+    (C, "kam.report", on(region_report_in, "draft"),
+     {"meeting_minutes": "Agreed."}),
     (M1, "kam.complaint", on(complaint_in, "new"), {"state": "closed"}),
     (M1, "kam.requirement", on(requirement_in, "review"),
      {"approved_user_id": 1}),

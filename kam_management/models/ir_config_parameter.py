@@ -14,10 +14,14 @@ NUMBER_PARAMS = {
     # the month-end hand-in (R14, issue 13): 0 = the last day of the month
     "kam_management.handin_day": 0,
     "kam_management.handin_entry_days": 0,
+    # a KAM's month-end report is due on this day of the following month
+    # (R4, R15, issue 13)
+    "kam_management.report_submit_day": 1,
 }
 # and their greatest value, where there is one
 NUMBER_PARAMS_MAX = {
     "kam_management.handin_day": 31,
+    "kam_management.report_submit_day": 28,
 }
 
 
@@ -38,12 +42,13 @@ class IrConfigParameter(models.Model):
                 number = int((param.value or "").strip())
             except ValueError:
                 number = None
-            if number is None or number < least:
+            most = NUMBER_PARAMS_MAX.get(param.key)
+            if most is None and (number is None or number < least):
                 raise ValidationError(_(
                     "%s: \"%s\" is not allowed; use a whole number of %s "
                     "or more.") % (param.key, param.value, least))
-            most = NUMBER_PARAMS_MAX.get(param.key)
-            if most is not None and number > most:
+            if most is not None and (number is None
+                                     or not least <= number <= most):
                 raise ValidationError(_(
                     "%s: \"%s\" is not allowed; use a whole number from %s "
                     "to %s.") % (param.key, param.value, least, most))

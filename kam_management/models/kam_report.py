@@ -1,11 +1,16 @@
 # Copyright 2026 kam_management authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import calendar
+import json
 import logging
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+
+import pytz
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import html_escape
+from odoo.tools.misc import format_date
 
 from .kam_fields import Figure
 from .kam_lang import in_lang
@@ -20,8 +25,14 @@ REPORT_TYPES = [
     ("region_monthly", "Regional Customer-Information Report"),
 ]
 VISIT_DONE = ("done", "submitted", "reviewed")
-# what a user writes on a month-end report; the rest is data or workflow
-USER_FIELDS = frozenset(["comments"])
+# what a user writes on a month-end report (the author the comments, the
+# regional manager or a director the minutes); the rest is data or workflow
+USER_FIELDS = frozenset(["comments", "meeting_minutes"])
+LATE_TYPE = "kam_management.mail_activity_type_kam_report_late"
+# items listed per agenda section (R15); the rest are counted
+AGENDA_LIMIT = 100
+# complaints still open (R7)
+OPEN_COMPLAINT = ("new", "in_progress")
 
 
 def month_bounds(day):
@@ -30,6 +41,17 @@ def month_bounds(day):
     first = date.replace(day=1)
     last = date.replace(day=calendar.monthrange(date.year, date.month)[1])
     return fields.Date.to_string(first), fields.Date.to_string(last)
+
+
+def submit_deadline(env, period_start):
+    """The day by which a KAM submits the month-end report of the month
+    starting on ``period_start``: the ``kam_management.report_submit_day``-th
+    day (1 to 28, default 5) of the following month, as a date string."""
+    day = min(number_param(env, "kam_management.report_submit_day", 5, 1),
+              28)
+    following = fields.Date.from_string(month_bounds(period_start)[1]) + \
+        timedelta(days=1)
+    return fields.Date.to_string(following.replace(day=day))
 
 
 # this month's RFM snapshot against the previous month's, per account
@@ -45,6 +67,24 @@ SELECT count(*) FILTER (WHERE s.churn_risk),
   LEFT JOIN kam_rfm_snapshot p
     ON p.partner_id = s.partner_id AND p.month = %(previous)s
  WHERE s.month = %(month)s AND s.partner_id = ANY(%(accounts)s)
+"""
+
+# the agenda's accounts at churn risk in the month's RFM snapshot, or whose
+# RFM score (R + F + M) fell against the previous month's snapshot
+RFM_AGENDA_SQL = """
+SELECT r.name, s.score, p.score, s.churn_risk
+  FROM kam_rfm_snapshot s
+  JOIN res_partner r ON r.id = s.partner_id
+  LEFT JOIN kam_rfm_snapshot p
+    ON p.partner_id = s.partner_id AND p.month = %(previous)s
+ WHERE s.month = %(month)s AND s.partner_id = ANY(%(accounts)s)
+   AND (s.churn_risk
+        OR (p.id IS NOT NULL
+            AND COALESCE(s.r_score, 0) + COALESCE(s.f_score, 0)
+                + COALESCE(s.m_score, 0)
+              < COALESCE(p.r_score, 0) + COALESCE(p.f_score, 0)
+                + COALESCE(p.m_score, 0)))
+ ORDER BY s.churn_risk DESC, r.name, r.id
 """
 
 
@@ -190,6 +230,46 @@ class KamReport(models.Model):
              "snapshot.")
     rfm_at_risk_names = fields.Text(
         string="At-Risk Accounts", readonly=True)
+    # the KAM's deadline (R4, issue 13) -- kam_monthly reports
+    submit_deadline = fields.Date(
+        string="Submit By", compute="_compute_submit_deadline", store=True,
+        help="A key account manager's report: the Nth day of the following "
+             "month (kam_management.report_submit_day, default 5), fixed "
+             "when the report is drafted.")
+    submit_late = fields.Boolean(
+        string="Submitted Late", readonly=True, copy=False, index=True,
+        help="Not submitted by its deadline: set by the daily action while "
+             "it is a draft, or by Submit when it is pressed late; it stays "
+             "set. Shown on the KAM's scorecard.")
+    submit_escalated_date = fields.Datetime(
+        string="Late Report Escalated On", readonly=True, copy=False,
+        help="When the regional manager was told of the late report "
+             "(once).")
+    # the monthly analysis meeting (R15, issue 13) -- region_monthly
+    meeting_id = fields.Many2one(
+        "calendar.event", string="Analysis Meeting", readonly=True,
+        copy=False, ondelete="set null",
+        help="The regional manager's monthly analysis meeting of the "
+             "region's key-account information, with the region's KAMs "
+             "(Schedule Meeting).")
+    meeting_agenda_data = fields.Text(
+        readonly=True, copy=False,
+        help="The agenda's items as taken from the data (JSON), shown in "
+             "the reader's language by Agenda.")
+    meeting_agenda_date = fields.Datetime(
+        string="Agenda Updated", readonly=True, copy=False)
+    meeting_agenda = fields.Html(
+        string="Agenda", compute="_compute_meeting_agenda",
+        help="Important and critical information of the month, accounts at "
+             "churn risk or whose RFM score fell, overdue visits, open "
+             "complaints past their commitment and relationship-level "
+             "changes, from the data: with the figures of a draft, and when "
+             "the meeting is scheduled.")
+    meeting_minutes = fields.Text(
+        string="Minutes", copy=False, track_visibility="onchange",
+        help="The minutes of the monthly analysis meeting, written by the "
+             "regional manager or a sales director; they go to the sales "
+             "directors with the report.")
 
     # ------------------------------------------------------------------
     # Computes and constraints
@@ -227,6 +307,22 @@ class KamReport(models.Model):
             else:
                 directors = Users._kam_directors(report.company_id)
                 report.reviewer_id = (directors - report.user_id)[:1]
+
+    @api.depends("report_type", "period_start")
+    def _compute_submit_deadline(self):
+        """A KAM's report only; the parameter as it is when the report is
+        drafted (a later change leaves existing reports alone)."""
+        for report in self:
+            report.submit_deadline = submit_deadline(
+                self.env, report.period_start) \
+                if report.report_type == "kam_monthly" and \
+                report.period_start else False
+
+    @api.depends("meeting_agenda_data")
+    def _compute_meeting_agenda(self):
+        """The agenda in the reader's language (the context's)."""
+        for report in self:
+            report.meeting_agenda = report._kam_agenda_html()
 
     @api.constrains("period_start")
     def _check_period_start(self):
@@ -419,6 +515,88 @@ class KamReport(models.Model):
                 "rfm_segment_changed_count": changed or 0,
                 "rfm_at_risk_names": ", ".join(sorted(names or [])) or False}
 
+    def _kam_figures_agenda(self, account_ids):
+        """The items of the monthly analysis meeting's agenda (R15), for a
+        regional report: one query per section over all the region's
+        accounts, at most ``AGENDA_LIMIT`` items each (the rest counted).
+        Open items (overdue visits, complaints past their commitment) as of
+        now; the others of the report's month. Stored as data (names,
+        dates, keys), written out in the reader's language by
+        ``_kam_agenda_sections``."""
+        now = fields.Datetime.now()
+        today = fields.Date.context_today(self)
+        stop = self._kam_stop()
+
+        def block(model, domain, order, item):
+            # sudo: the agenda lists every account of the region
+            Model = self.env[model].sudo()  # sudo: see above
+            records = Model.search(domain, order=order, limit=AGENDA_LIMIT)
+            more = Model.search_count(domain) - len(records) \
+                if len(records) == AGENDA_LIMIT else 0
+            return {"items": [item(r) for r in records], "more": more}
+
+        accounts = [("partner_id", "in", account_ids)]
+        data = {
+            "as_of": now,
+            "info": block(
+                "kam.info", accounts + [
+                    ("importance", "in", ["important", "critical"]),
+                    ("date", ">=", self.period_start),
+                    ("date", "<=", self.period_end)],
+                "date, id",
+                lambda i: {"account": i.partner_id.name, "title": i.name,
+                           "date": i.date, "importance": i.importance,
+                           "state": i.state}),
+            "visits": block(
+                "kam.visit.compliance", accounts + [
+                    ("due_date", "<", today)],
+                "due_date, id",
+                lambda v: {"account": v.partner_id.name,
+                           "responsible": v.responsible_id.name or "",
+                           "due": v.due_date,
+                           "days": (fields.Date.from_string(today)
+                                    - fields.Date.from_string(
+                                        v.due_date)).days}),
+            "complaints": block(
+                "kam.complaint", accounts + [
+                    ("state", "in", list(OPEN_COMPLAINT)),
+                    "|", ("resolution_deadline", "<", now),
+                    "&", ("date_first_response", "=", False),
+                    ("response_deadline", "<", now)],
+                "date_received, id",
+                lambda c: {"account": c.partner_id.name, "title": c.name,
+                           "received": c.date_received,
+                           "deadline": c.resolution_deadline
+                           if c.resolution_deadline
+                           and c.resolution_deadline < now
+                           else c.response_deadline,
+                           "severity": c.severity}),
+            "levels": block(
+                "kam.relationship.history", accounts + [
+                    ("date", ">=", self.period_start), ("date", "<", stop)],
+                "date, id",
+                lambda h: {"account": h.partner_id.name, "date": h.date,
+                           "direction": h.direction,
+                           "old": [h.old_level_id.id,
+                                   h.old_level_id.name or ""],
+                           "new": [h.new_level_id.id,
+                                   h.new_level_id.name or ""]}),
+        }
+        previous = fields.Date.to_string(
+            (fields.Date.from_string(self.period_start)
+             - timedelta(days=1)).replace(day=1))
+        self.env.cr.execute(RFM_AGENDA_SQL, {
+            "accounts": list(account_ids), "month": self.period_start,
+            "previous": previous})
+        rows = self.env.cr.fetchall()
+        data["risk"] = {
+            "items": [{"account": name, "score": score, "previous": before,
+                       "churn_risk": bool(risk)}
+                      for name, score, before, risk in rows[:AGENDA_LIMIT]],
+            "more": max(len(rows) - AGENDA_LIMIT, 0)}
+        return {"meeting_agenda_data": json.dumps(data, sort_keys=True),
+                "meeting_agenda_date": now}
+
     def _kam_figures(self):
         """Every section's figures for this report. Add a section by
         adding a ``_kam_figures_*`` method, its fields and its block in the
@@ -431,7 +609,138 @@ class KamReport(models.Model):
         vals.update(self._kam_figures_levels(accounts))
         vals.update(self._kam_figures_service(accounts))
         vals.update(self._kam_figures_rfm(accounts))
+        if self.report_type == "region_monthly":
+            vals.update(self._kam_figures_agenda(accounts))
         return vals
+
+    # ------------------------------------------------------------------
+    # The monthly analysis meeting (R15)
+    # ------------------------------------------------------------------
+    def _kam_agenda_sections(self):
+        """The agenda in the context's language: ``[(heading, [lines],
+        number of items not listed)]``, empty before the agenda is
+        taken from the data. (Every text is translated here, in the
+        method: Odoo 11's ``_()`` finds the language in the caller's
+        ``self``.)"""
+        self.ensure_one()
+        data = json.loads(self.meeting_agenda_data or "{}")
+        if not data:
+            return []
+        env = self.env
+        labels = {(model, fname): dict(
+            env[model]._fields[fname]._description_selection(env))
+            for model, fname in (
+                ("kam.info", "importance"), ("kam.info", "state"),
+                ("kam.complaint", "severity"),
+                ("kam.relationship.history", "direction"))}
+        ids = [item[side][0] for item in data["levels"]["items"]
+               for side in ("old", "new") if item[side][0]]
+        levels = {level.id: level.name for level in env[
+            "kam.relationship.level"].browse(ids).exists()}
+        no_level = _("none")
+        texts = {
+            "info": _("%(date)s %(account)s: %(title)s (%(importance)s, "
+                      "%(state)s)"),
+            "risk_both": _("%(account)s: at churn risk; RFM score "
+                           "%(before)s -> %(score)s"),
+            "risk": _("%(account)s: at churn risk; RFM score %(score)s"),
+            "fell": _("%(account)s: RFM score fell, %(before)s -> "
+                      "%(score)s"),
+            "visits": _("%(account)s: visit due %(due)s, %(days)s days "
+                        "overdue (%(responsible)s)"),
+            "complaints": _("%(account)s: %(title)s, received "
+                            "%(received)s, due %(deadline)s (%(severity)s)"),
+            "levels": _("%(date)s %(account)s: %(old)s -> %(new)s "
+                        "(%(direction)s)"),
+        }
+        headings = [
+            ("info", _("Important and critical information of the month")),
+            ("risk", _("Accounts at churn risk or whose RFM score fell")),
+            ("visits", _("Overdue visits")),
+            ("complaints", _("Open complaints past their commitment")),
+            ("levels", _("Relationship-level changes of the month")),
+        ]
+
+        def day(value):
+            # a datetime in the reader's time zone
+            return format_date(env, value) if value else ""
+
+        def label(model, fname, key):
+            return labels[(model, fname)].get(key, key or "")
+
+        def level(pair):
+            return levels.get(pair[0], pair[1]) or no_level
+
+        def line(key, item):
+            if key == "info":
+                return texts["info"] % {
+                    "date": day(item["date"]), "account": item["account"],
+                    "title": item["title"],
+                    "importance": label("kam.info", "importance",
+                                        item["importance"]),
+                    "state": label("kam.info", "state", item["state"])}
+            if key == "risk":
+                moved = item["previous"] and \
+                    item["previous"] != item["score"]
+                text = texts["fell"] if not item["churn_risk"] else \
+                    texts["risk_both"] if moved else texts["risk"]
+                return text % {"account": item["account"],
+                               "before": item["previous"] or "-",
+                               "score": item["score"] or "-"}
+            if key == "visits":
+                return texts["visits"] % {
+                    "account": item["account"], "due": day(item["due"]),
+                    "days": item["days"],
+                    "responsible": item["responsible"] or "-"}
+            if key == "complaints":
+                return texts["complaints"] % {
+                    "account": item["account"], "title": item["title"],
+                    "received": day(item["received"]),
+                    "deadline": day(item["deadline"]),
+                    "severity": label("kam.complaint", "severity",
+                                      item["severity"])}
+            return texts["levels"] % {
+                "date": day(item["date"]), "account": item["account"],
+                "old": level(item["old"]), "new": level(item["new"]),
+                "direction": label("kam.relationship.history", "direction",
+                                   item["direction"])}
+
+        return [(heading, [line(key, item) for item in data[key]["items"]],
+                 data[key]["more"]) for key, heading in headings]
+
+    def _kam_agenda_more(self, count):
+        return _("... and %s more.") % count
+
+    def _kam_agenda_html(self):
+        """The agenda as HTML, in the context's language."""
+        sections = self._kam_agenda_sections()
+        if not sections:
+            return False
+        parts = []
+        for heading, lines, more in sections:
+            parts.append("<h4>%s</h4>" % html_escape(heading))
+            if not lines:
+                parts.append("<p><em>%s</em></p>" % html_escape(_("None.")))
+                continue
+            parts.append("<ul>%s</ul>" % "".join(
+                "<li>%s</li>" % html_escape(line) for line in lines))
+            if more:
+                parts.append("<p>%s</p>" % html_escape(
+                    self._kam_agenda_more(more)))
+        return "".join(parts)
+
+    def _kam_agenda_text(self):
+        """The agenda as plain text (the meeting's description), in the
+        context's language."""
+        out = []
+        none = _("None.")
+        for heading, lines, more in self._kam_agenda_sections():
+            out.append(heading)
+            out.extend("- %s" % line for line in lines or [none])
+            if more:
+                out.append("- %s" % self._kam_agenda_more(more))
+            out.append("")
+        return "\n".join(out).strip()
 
     def _kam_fill_figures(self):
         for report in self:
@@ -507,8 +816,15 @@ class KamReport(models.Model):
     def action_submit(self):
         """The author hands the report to the reviewer."""
         self._kam_check_move("action_submit")
-        self.sudo()._kam_state_write({  # sudo: state is read-only in the view
-            "state": "submitted", "submitted_date": fields.Datetime.now()})
+        today = fields.Date.context_today(self)
+        now = fields.Datetime.now()
+        for report in self:
+            # late when pressed after the deadline; a late report stays so
+            report.sudo()._kam_state_write({  # sudo: read-only in the view
+                "state": "submitted", "submitted_date": now,
+                "submit_late": report.submit_late or bool(
+                    report.submit_deadline
+                    and today > report.submit_deadline)})
         for report in self:
             report._kam_schedule(
                 "kam_management.mail_activity_type_kam_report_review",
@@ -530,12 +846,125 @@ class KamReport(models.Model):
                 _("Acknowledged"))
         return True
 
+    def _kam_is_meeting_host(self, user):
+        """The regional manager of the report's region or a sales
+        director: who holds the monthly analysis meeting (R15)."""
+        return user.has_group("kam_management.group_kam_director") or \
+            self.region_id.sudo().manager_id == user  # sudo: routing
+
+    def _kam_check_meeting_host(self, what):
+        """A regional report, and the user may hold its meeting; ``what``
+        names what is refused (the button, the field)."""
+        for report in self:
+            if report.report_type != "region_monthly":
+                raise UserError(_(
+                    "%s: the monthly analysis meeting belongs to a regional "
+                    "report; %s is a key account manager's report.") % (
+                        what, report.name))
+            if not report._kam_is_meeting_host(self.env.user):
+                raise AccessError(_(
+                    "Only the regional manager of %s or a sales director "
+                    "can hold the monthly analysis meeting of %s.") % (
+                        report.region_id.sudo().name,  # sudo: its name
+                        report.name))
+
+    def _kam_region_kams(self):
+        """The active KAMs of the region's key accounts (one read_group)."""
+        # sudo: the region's accounts, whoever schedules
+        Partner = self.env["res.partner"].sudo()  # sudo: see above
+        groups = Partner.read_group(
+            [("kam_region_id", "=", self.region_id.id),
+             ("kam_is_key_account", "=", True),
+             ("kam_manager_id", "!=", False)],
+            ["kam_manager_id"], ["kam_manager_id"])
+        users = self.env["res.users"].sudo().browse(  # sudo: see above
+            [g["kam_manager_id"][0] for g in groups])
+        return users.filtered("active")
+
+    def _kam_meeting_text(self, key):
+        """The meeting's title (``key`` "name") or description, in the
+        context's language: the organiser's."""
+        if key == "name":
+            return _("Monthly key-account analysis: %s, %s") % (
+                self.region_id.sudo().name,  # sudo: its name
+                (self.period_start or "")[:7])
+        return self._kam_agenda_text()
+
+    def _kam_meeting_vals(self):
+        """The new meeting: tomorrow at 10:00 in the organiser's time zone
+        for two hours (the organiser moves it), the region's KAMs, the
+        regional manager (organiser) and whoever schedules it as
+        attendees, the agenda as its description."""
+        manager = self.region_id.sudo().manager_id  # sudo: routing
+        organiser = manager or self.env.user
+        zone = organiser.tz if organiser.tz in pytz.all_timezones_set \
+            else "UTC"
+        day = fields.Date.from_string(fields.Date.context_today(
+            self.with_context(tz=zone))) + timedelta(days=1)
+        start = pytz.timezone(zone).localize(
+            datetime.combine(day, time(10, 0))).astimezone(pytz.utc)
+        start = start.replace(tzinfo=None)
+        partners = (self._kam_region_kams() | organiser
+                    | self.env.user).mapped("partner_id")
+        text = in_lang(self, organiser)
+        return {
+            "name": text._kam_meeting_text("name"),
+            "description": text._kam_meeting_text("description"),
+            "user_id": organiser.id,
+            "partner_ids": [(6, 0, partners.ids)],
+            "start": fields.Datetime.to_string(start),
+            "stop": fields.Datetime.to_string(start + timedelta(hours=2)),
+            "duration": 2.0,
+            "res_model_id": self.env["ir.model"]._get(self._name).id,
+            "res_id": self.id,
+        }
+
+    @api.multi
+    def action_schedule_meeting(self):
+        """R15: the regional manager's monthly analysis of the region's
+        key-account information. Creates the meeting (``calendar.event``)
+        once, with the region's KAMs as attendees and the agenda taken
+        from the data as its description; pressed again, it opens the
+        same meeting. Only the region's manager or a sales director."""
+        self.ensure_one()
+        self._kam_check_meeting_host(_("Schedule Meeting"))
+        # one meeting per report, even when two people press at once
+        self.env.cr.execute(
+            "SELECT id FROM kam_report WHERE id = %s FOR UPDATE", (self.id,))
+        self.invalidate_cache(["meeting_id"], self.ids)
+        meeting = self.meeting_id
+        if not meeting:
+            if self.state == "acknowledged":
+                raise UserError(_(
+                    "Schedule Meeting: the report %s is acknowledged; its "
+                    "monthly analysis is over.") % self.name)
+            if self.state == "draft" or not self.meeting_agenda_data:
+                # sudo: the agenda is read-only data
+                self.sudo().write(self._kam_figures_agenda(  # sudo: see above
+                    self._kam_account_ids()))
+            meeting = self.env["calendar.event"].create(
+                self._kam_meeting_vals())
+            self.sudo().write({"meeting_id": meeting.id})  # sudo: read-only
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Analysis Meeting"),
+            "res_model": "calendar.event",
+            "res_id": meeting.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
     def _kam_schedule_text(self, key):
         """The summary of the report's activity ``key``, in the context's
         language (see ``kam_lang``)."""
         # (the month-end hand-in's activities are on kam.month.handin)
         if key == "acknowledge":
             return _("Acknowledge the month-end report: %s") % self.name
+        if key == "late":
+            return _("Late: %s has not submitted the month-end report %s "
+                     "(due %s)") % (self.user_id.name, self.name,
+                                    self.submit_deadline)
         return _("Complete and submit your month-end report: %s") % (
             self.name)
 
@@ -572,7 +1001,8 @@ class KamReport(models.Model):
 
     @api.multi
     def write(self, vals):
-        # everything but the comments comes from the data or the buttons:
+        # everything but the comments (and a regional report's minutes)
+        # comes from the data or the buttons:
         # over RPC nobody acknowledges their own report or improves its
         # figures (issue 7); kam.workflow.mixin refuses them before the
         # checks below, the system writes them as superuser
@@ -586,6 +1016,13 @@ class KamReport(models.Model):
                            region_id=report.region_id.id)
                 new.update(vals)
                 report._kam_check_unique(new, exclude=report.id)
+        if "meeting_minutes" in vals and self.env.uid != SUPERUSER_ID:
+            self._kam_check_meeting_host(_("Minutes"))
+            for report in self:
+                if report.state == "acknowledged":
+                    raise UserError(_(
+                        "Minutes: the report %s is acknowledged; its "
+                        "minutes can no longer be changed.") % report.name)
         if "comments" in vals and self.env.uid != SUPERUSER_ID:
             for report in self:
                 if report.state != "draft":
@@ -691,11 +1128,46 @@ class KamReport(models.Model):
         KAM with key accounts gets the month's hand-in, with an activity
         to hand it in; every day the late hand-ins are marked and
         escalated once (see ``kam.month.handin._kam_month_end``). Returns
-        the hand-ins drafted by this run. A run that starts while another
-        one is running skips."""
+        the hand-ins drafted by this run. The KAMs' month-end reports not
+        submitted by their deadline are marked and escalated once too
+        (``_kam_check_submit_late``). A run that starts while another one
+        is running skips."""
         Handin = self.env["kam.month.handin"]
         if not acquire_run(self.env,
                            "kam_management.ir_cron_month_end_information"):
             _logger.info("month-end information: another run is in progress")
             return Handin.browse()
+        self._kam_check_submit_late(today)
         return Handin._kam_month_end(today)
+
+    @api.model
+    def _kam_check_submit_late(self, today=None):
+        """Daily (``ir_cron_month_end_information``): mark the KAMs'
+        reports still drafts after their deadline as late, refresh those
+        KAMs' scorecards of the month, and tell the reviewer (the regional
+        manager; a sales director when the KAM is the manager) once, in
+        the reader's language (``submit_escalated_date``). Returns the
+        reports newly marked late."""
+        today = today or fields.Date.context_today(self)
+        Report = self.sudo()  # sudo: the cron checks every author's report
+        drafts = [("report_type", "=", "kam_monthly"),
+                  ("state", "=", "draft")]
+        late = Report.search(drafts + [("submit_late", "=", False),
+                                       ("submit_deadline", "<", today)])
+        if late:
+            late.write({"submit_late": True})
+            Scorecard = self.env["kam.scorecard"].sudo()  # sudo: see above
+            for period in sorted(set(late.mapped("period_start"))):
+                Scorecard._kam_refresh_scorecards(period, late.filtered(
+                    lambda r, p=period: r.period_start == p).mapped(
+                        "user_id").ids)
+        todo = Report.search(drafts + [("submit_late", "=", True),
+                                       ("submit_escalated_date", "=", False)])
+        for report in todo:
+            report._kam_schedule(LATE_TYPE, report.reviewer_id, "late",
+                                 deadline=today)
+        todo.write({"submit_escalated_date": fields.Datetime.now()})
+        if late or todo:
+            _logger.info("month-end reports: %s newly late, %s escalated",
+                         len(late), len(todo))
+        return late

@@ -80,6 +80,15 @@ SELECT user_id, bool_or(handin_late), bool_or(entry_late)
  GROUP BY user_id
 """
 
+# the KAM's month-end report of the month (R4, issue 13): submitted late
+REPORT_LATE_SQL = """
+SELECT user_id, bool_or(submit_late)
+  FROM kam_report
+ WHERE report_type = 'kam_monthly' AND period_start = %(start)s
+   AND user_id = ANY(%(users)s)
+ GROUP BY user_id
+"""
+
 UPSERT_SQL = """
 INSERT INTO kam_scorecard
        (user_id, period_start, period_end, company_id, sales_amount,
@@ -90,7 +99,7 @@ INSERT INTO kam_scorecard
         sales_share_pct, report_due_count, report_on_time_count,
         report_punctuality_pct,
         satisfaction_customer_count, satisfaction_manual_count,
-        handin_late, handin_entry_late,
+        handin_late, handin_entry_late, report_late,
         create_uid, create_date, write_uid, write_date)
 SELECT x.*, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s,
        now() AT TIME ZONE 'UTC'
@@ -110,7 +119,8 @@ SELECT x.*, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s,
               %(satisfaction_customer_count)s::int[],
               %(satisfaction_manual_count)s::int[],
               %(handin_late)s::bool[],
-              %(handin_entry_late)s::bool[]) AS x
+              %(handin_entry_late)s::bool[],
+              %(report_late)s::bool[]) AS x
 ON CONFLICT (user_id, period_start) DO UPDATE SET
        period_end = EXCLUDED.period_end,
        company_id = EXCLUDED.company_id,
@@ -135,6 +145,7 @@ ON CONFLICT (user_id, period_start) DO UPDATE SET
        satisfaction_manual_count = EXCLUDED.satisfaction_manual_count,
        handin_late = EXCLUDED.handin_late,
        handin_entry_late = EXCLUDED.handin_entry_late,
+       report_late = EXCLUDED.report_late,
        write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
 """
 
@@ -255,6 +266,12 @@ class KamScorecard(models.Model):
         string="Hand-In Entered Late", readonly=True,
         help="The sales secretary did not enter the KAM's month-end "
              "hand-in within kam_management.handin_entry_days days.")
+
+    report_late = fields.Boolean(
+        string="Month-End Report Late", readonly=True,
+        help="The KAM's month-end report of the month was not submitted by "
+             "its deadline (kam_management.report_submit_day of the "
+             "following month).")
 
     _sql_constraints = [
         ("user_period_uniq", "unique(user_id, period_start)",
@@ -417,6 +434,13 @@ class KamScorecard(models.Model):
         return {uid: (late, entry_late)
                 for uid, late, entry_late in self.env.cr.fetchall()}
 
+    def _kam_score_report_late(self, user_ids, start):
+        """{user_id: True} when the KAM's month-end report of the month is
+        late."""
+        self.env.cr.execute(REPORT_LATE_SQL, {"users": list(user_ids),
+                                              "start": start})
+        return {uid: late for uid, late in self.env.cr.fetchall()}
+
     def _kam_score_visits(self, user_ids, start):
         # sudo: the scorecard is computed for every KAM at once
         Snapshot = self.env["kam.visit.compliance.snapshot"].sudo()  # sudo: see above
@@ -460,6 +484,7 @@ class KamScorecard(models.Model):
                 fields.Date.from_string(end) + timedelta(days=1)), users)
         shares = self._kam_score_sales_share(users, start, end)
         handins = self._kam_score_handin(users, start)
+        reports_late = self._kam_score_report_late(users, start)
         cols = {k: [] for k in (
             "user_id", "period_start", "period_end", "company_id",
             "sales_amount", "target_amount", "target_achievement_pct",
@@ -470,7 +495,7 @@ class KamScorecard(models.Model):
             "report_due_count", "report_on_time_count",
             "report_punctuality_pct",
             "satisfaction_customer_count", "satisfaction_manual_count",
-            "handin_late", "handin_entry_late")}
+            "handin_late", "handin_entry_late", "report_late")}
         companies = self._kam_user_companies(users)
         for uid in users:
             sale = sales.get(uid, {"sales": 0.0, "buyers": 0,
@@ -503,6 +528,7 @@ class KamScorecard(models.Model):
                 "satisfaction_manual_count": n_manual,
                 "handin_late": bool(handins.get(uid, (False,))[0]),
                 "handin_entry_late": bool(handins.get(uid, (False, False))[1]),
+                "report_late": bool(reports_late.get(uid)),
             }
             for key, value in row.items():
                 cols[key].append(value)

@@ -3,6 +3,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+from .ir_config_parameter import NUMBER_PARAMS, NUMBER_PARAMS_MAX
 from .kam_rfm_snapshot import PARAM_DEFAULTS
 
 # settings field -> ir.config_parameter key
@@ -26,6 +27,13 @@ KAM_VISIT_PARAMS = {
         ("kam_management.visit_report_escalation_days", 7),
     "kam_visit_logged_late_days":
         ("kam_management.visit_logged_late_days", 2),
+}
+
+
+# month-end report settings (R4, R15, issue 13): field -> (parameter,
+# default); the bounds are those of models/ir_config_parameter.py
+KAM_REPORT_PARAMS = {
+    "kam_report_submit_day": ("kam_management.report_submit_day", 5),
 }
 
 
@@ -80,6 +88,14 @@ class ResConfigSettings(models.TransientModel):
         help="A visit marked done more than this many days after its date "
              "is shown to the reviewer as logged late.")
 
+    # month-end reports (R4, R15, issue 13); checked by ir.config.parameter
+    kam_report_submit_day = fields.Integer(
+        string="Month-End Report Due on Day", default=5,
+        help="A key account manager's month-end report not submitted by "
+             "this day (1 to 28) of the following month is late: it shows "
+             "on the KAM's scorecard and the regional manager is told "
+             "once.")
+
     def _kam_rfm_raw(self):
         return {key: self[fname] for fname, key in KAM_RFM_PARAMS.items()}
 
@@ -102,6 +118,20 @@ class ResConfigSettings(models.TransientModel):
                             self._fields[fname].get_description(
                                 self.env)["string"], settings[fname]))
 
+    @api.constrains(*KAM_REPORT_PARAMS)
+    def _check_kam_report_settings(self):
+        """A day of the month that every month has (1 to 28)."""
+        for settings in self:
+            for fname, (key, _default) in KAM_REPORT_PARAMS.items():
+                least, most = NUMBER_PARAMS[key], NUMBER_PARAMS_MAX[key]
+                if not least <= settings[fname] <= most:
+                    raise ValidationError(_(
+                        "%s: %s is not allowed; use a whole number from %s "
+                        "to %s.") % (
+                            self._fields[fname].get_description(
+                                self.env)["string"], settings[fname],
+                            least, most))
+
     @api.model
     def get_values(self):
         """The stored parameters as they are, so that a bad value set
@@ -119,7 +149,8 @@ class ResConfigSettings(models.TransientModel):
             res[fname] = value
         res["kam_rfm_last_refresh"] = get(
             "kam_management.rfm_last_refresh") or False
-        for fname, (key, default) in KAM_VISIT_PARAMS.items():
+        for fname, (key, default) in list(KAM_VISIT_PARAMS.items()) + list(
+                KAM_REPORT_PARAMS.items()):
             try:
                 res[fname] = int(get(key, default))
             except ValueError:
@@ -139,6 +170,7 @@ class ResConfigSettings(models.TransientModel):
         ICP = self.env["ir.config_parameter"].sudo()  # sudo: system parameters
         for key, value in values.items():
             ICP.set_param(key, str(value).replace(" ", ""))
-        for fname, (key, _default) in KAM_VISIT_PARAMS.items():
+        for fname, (key, _default) in list(KAM_VISIT_PARAMS.items()) + list(
+                KAM_REPORT_PARAMS.items()):
             ICP.set_param(key, str(self[fname]))
         return res

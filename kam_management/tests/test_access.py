@@ -729,3 +729,69 @@ class TestContactWindowAccess(AccessCase):
             return
         self.assertEqual(state_at_error(self, AccessError, "", call, stored),
                          before)
+
+
+# ----------------------------------------------------------------------
+# The monthly analysis meeting (R15, issue 13): the region's manager or a
+# sales director schedules it and writes its minutes; the KAMs attend but
+# cannot read the regional report; the secretary reads it. On 华东区's
+# regional report of a month far ahead.
+# ----------------------------------------------------------------------
+MEETING_ROLES = {
+    # login: (read, schedule, write the minutes)
+    "kam_regional": (True, True, True),   # the region's manager
+    "kam_director": (True, True, True),
+    "kam_manager_1": (False, False, False),
+    "kam_manager_2": (False, False, False),
+    "kam_support": (False, False, False),
+    "kam_secretary": (True, False, False),
+}
+MEETING_OPS = ("read", "schedule", "minutes")
+MEETING_CASES = [(login, op, rights[i])
+                 for login, rights in sorted(MEETING_ROLES.items())
+                 for i, op in enumerate(MEETING_OPS)]
+
+
+@with_cases("run_case", MEETING_CASES,
+            ["%s_%s" % case[:2] for case in MEETING_CASES],
+            prefix="test_meeting")
+class TestMeetingAccess(AccessCase):
+    """The role matrix of the monthly analysis meeting; a refusal is an
+    AccessError and writes nothing (no meeting, no minutes)."""
+
+    def run_case(self, case):
+        login, op, allowed = case
+        env = self.env
+        month = ds(today().replace(day=1) + relativedelta(years=7))
+        report = env["kam.report"]._kam_ensure_reports(
+            month, kinds=("region",)).filtered(
+                lambda r: r.region_id == self.kam_ref("region_east_china"))
+        user_report = report.with_env(self.as_user(login))
+
+        def call():
+            if op == "read":
+                return user_report.read(["meeting_agenda", "meeting_minutes",
+                                         "meeting_id"])
+            if op == "schedule":
+                return user_report.action_schedule_meeting()
+            return user_report.write({"meeting_minutes": "Agreed."})
+
+        def stored():
+            env.cr.execute(
+                "SELECT r.meeting_id, r.meeting_minutes, "
+                "r.meeting_agenda_data, (SELECT count(*) FROM calendar_event "
+                "WHERE res_model = 'kam.report' AND res_id = r.id) "
+                "FROM kam_report r WHERE r.id = %s", (report.id,))
+            return env.cr.fetchone()
+        before = stored()
+        if allowed:
+            result = call()
+            after = stored()
+            if op == "schedule":
+                self.assertEqual(after[3], 1)
+                self.assertEqual(result["res_id"], after[0])
+            if op == "minutes":
+                self.assertEqual(after[1], "Agreed.")
+            return
+        self.assertEqual(state_at_error(self, AccessError, "", call,
+                                        stored), before)

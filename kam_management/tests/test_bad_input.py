@@ -122,6 +122,12 @@ KAM2_HANDIN_LINE = Q(("kam.month.handin.line", [
     ("handin_id.state", "=", "handed_in")]))
 HANDIN_DAY = Q(("ir.config_parameter", [
     ("key", "=", "kam_management.handin_day")]))
+# (issue 13) the demo's regional report of 华东区, and the day a KAM's
+# month-end report is due
+EAST_REPORT = Q(("kam.report", [("report_type", "=", "region_monthly"),
+                                ("region_id", "=", EAST)]))
+REPORT_SUBMIT_DAY = Q(("ir.config_parameter", [
+    ("key", "=", "kam_management.report_submit_day")]))
 STAGE_LOG = Q(("kam.requirement.stage.log", [
     ("requirement_id", "=", ref("requirement_received"))]))
 
@@ -669,6 +675,38 @@ CASES = [
     action("report-acknowledge-draft", "kam_regional", "kam.report",
            KAM1_REPORT, "action_acknowledge",
            "Acknowledge: .* is Draft; allowed only from Submitted"),
+    # (issue 13) the monthly analysis meeting (R15) and the late report
+    action("report-meeting-on-kam-report", "kam_regional", "kam.report",
+           KAM1_REPORT, "action_schedule_meeting",
+           "Schedule Meeting: the monthly analysis meeting belongs to a "
+           "regional report", rpc=True),
+    action("report-meeting-by-secretary", "kam_secretary", "kam.report",
+           EAST_REPORT, "action_schedule_meeting",
+           "Only the regional manager of .* or a sales director can hold"),
+    write("report-minutes-on-kam-report", "kam_director", "kam.report",
+          KAM2_REPORT, {"meeting_minutes": "Agreed."},
+          "Minutes: the monthly analysis meeting belongs to a regional "
+          "report"),
+    write("report-minutes-by-secretary", "kam_secretary", "kam.report",
+          EAST_REPORT, {"meeting_minutes": "Agreed."},
+          "Only the regional manager of .* or a sales director can hold"),
+    write("report-write-agenda", "kam_regional", "kam.report", EAST_REPORT,
+          {"meeting_agenda_data": "{}"},
+          "cannot be written: meeting_agenda_data"),
+    write("report-write-submit-late", "kam_manager_1", "kam.report",
+          KAM1_REPORT, {"submit_late": False},
+          "cannot be written: submit_late", rpc=True),
+    write("report-submit-day-zero", "admin", "ir.config_parameter",
+          REPORT_SUBMIT_DAY, {"value": "0"},
+          'kam_management.report_submit_day: "0" is not allowed; use a '
+          'whole number from 1 to 28'),
+    write("report-submit-day-40", "admin", "ir.config_parameter",
+          REPORT_SUBMIT_DAY, {"value": "40"},
+          'kam_management.report_submit_day: "40" is not allowed; use a '
+          'whole number from 1 to 28', rpc=True),
+    write("report-submit-day-text", "admin", "ir.config_parameter",
+          REPORT_SUBMIT_DAY, {"value": "fifth"},
+          'kam_management.report_submit_day: "fifth" is not allowed'),
     # --- res.partner key-account fields (R1, R11, R12) ---------------------
     create("partner-missing-manager", "res.partner",
            {"kam_manager_id": MISSING},
@@ -887,6 +925,15 @@ CASES = [
     create("settings-logged-late-days-negative", "res.config.settings",
            {"kam_visit_logged_late_days": -2},
            r"Visit Logged Late after \(days\): -2 is not allowed"),
+    # --- month-end report settings (R4, R15, issue 13) ---------------------
+    create("settings-report-submit-day-zero", "res.config.settings",
+           {"kam_report_submit_day": 0},
+           "Month-End Report Due on Day: 0 is not allowed; use a whole "
+           "number from 1 to 28", rpc=True),
+    create("settings-report-submit-day-40", "res.config.settings",
+           {"kam_report_submit_day": 40},
+           "Month-End Report Due on Day: 40 is not allowed; use a whole "
+           "number from 1 to 28"),
 ]
 
 # the messages of the type check, raised before anything is stored
