@@ -1163,7 +1163,12 @@ class KamReport(models.Model):
                         "user_id").ids)
         todo = Report.search(drafts + [("submit_late", "=", True),
                                        ("submit_escalated_date", "=", False)])
-        for report in todo:
+        # a backlog found at the first run after an upgrade (reports whose
+        # deadline passed more than a month ago) is marked, not sent: one
+        # activity per forgotten report of past years helps nobody
+        recent = fields.Date.to_string(
+            fields.Date.from_string(today) - timedelta(days=31))
+        for report in todo.filtered(lambda r: r.submit_deadline >= recent):
             report._kam_schedule(LATE_TYPE, report.reviewer_id, "late",
                                  deadline=today)
         todo.write({"submit_escalated_date": fields.Datetime.now()})

@@ -14,6 +14,7 @@ schedule the meeting and write its minutes, role by role: test_access
 """
 from datetime import datetime, timedelta
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 
 from .common import KamCase, ds, ensure_zh_cn, month_start, ref, today
@@ -282,6 +283,21 @@ class TestLateReport(LateCase):
         report.with_env(self.as_user("kam_manager_1")).action_submit()
         self.assertTrue(report.submit_late)
 
+    def test_a_backlog_is_marked_not_sent(self):
+        """The first run after an upgrade finds drafts of long ago: marked
+        late (and on the scorecard), but nobody gets an activity for a
+        report whose deadline passed more than a month ago."""
+        old = self.kam_report(month_start(months=-6))
+        recent = self.kam_report(month_start(months=-1))
+        on = month_start().replace(day=20)
+        self.env["kam.report"]._kam_check_submit_late(ds(on))
+        self.assertTrue(old.submit_late)
+        self.assertTrue(old.submit_escalated_date)
+        self.assertFalse(self.activities(old))
+        self.assertTrue(self.scorecard(old).report_late)
+        self.assertTrue(recent.submit_late)
+        self.assertEqual(len(self.activities(recent)), 1)
+
     def test_submitted_in_time_or_late(self):
         # this month's report is due next month: in time, whatever today
         current = self.kam_report(month_start())
@@ -340,6 +356,8 @@ class TestLateReport(LateCase):
                 "module": "kam_management", "state": "translated"})
         self.user("kam_regional").lang = "zh_CN"
         report = self.kam_report(month_start(months=-3))
-        self.env["kam.report"]._kam_check_submit_late(ds(today()))
+        self.env["kam.report"]._kam_check_submit_late(ds(
+            fields.Date.from_string(report.submit_deadline)
+            + timedelta(days=1)))
         summary = self.activities(report).summary
         self.assertTrue(summary.startswith("逾期："), summary)
