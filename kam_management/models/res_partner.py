@@ -211,6 +211,8 @@ class ResPartner(models.Model):
             self._kam_refresh_visit_compliance()
         if vals.get("kam_is_key_account"):
             self._kam_sync_support_team()
+        elif "kam_is_key_account" in vals:
+            self._kam_leave_stations()
         return res
 
     # ------------------------------------------------------------------

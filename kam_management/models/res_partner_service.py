@@ -185,6 +185,28 @@ class ResPartnerService(models.Model):
                 "promotion (R7).") % html_escape(target.display_name))
         return proposed
 
+    def _kam_leave_stations(self):
+        """On demotion: stations serve key accounts only (R7), so the
+        accounts leave the stations that served them, each saying so in
+        its chatter (otherwise every later change of such a station's
+        accounts failed its check)."""
+        self.env.cr.execute(
+            "SELECT station_id, array_agg(partner_id) "
+            "FROM kam_service_station_partner_rel WHERE partner_id IN %s "
+            "GROUP BY station_id", (tuple(self.ids),))
+        rows = self.env.cr.fetchall()
+        # sudo: whoever may demote the account, the stations are kept by
+        # the directors; only these links are removed
+        Station = self.env["kam.service.station"].sudo()
+        for station_id, partner_ids in rows:
+            station = Station.browse(station_id)
+            station.write({"partner_ids": [(3, pid) for pid in partner_ids]})
+            for partner in self.browse(partner_ids):
+                partner.message_post(body=_(
+                    "The service station %s no longer serves this account: "
+                    "it is not a key account any more (R7).")
+                    % html_escape(station.display_name))
+
     @api.multi
     def action_kam_view_support_team(self):
         """The account's one team, straight in its form (R5)."""

@@ -170,13 +170,25 @@ class TestPromotionProposesStation(StationCase):
             company, login="kam_director",
             kam_region_id=south.id).kam_service_station_id)
 
-    def test_existing_station_is_kept(self):
-        """A demoted account still on its station, promoted again into a
-        region with another single station, keeps its station."""
+    def test_demotion_leaves_the_station_promotion_proposes_anew(self):
+        """A demoted account leaves its station (stations serve key
+        accounts, R7), the station's accounts can still be changed, and a
+        new promotion into another region proposes that region's
+        station."""
         director = self.as_user("kam_director")
         account = self.kam_ref("partner_kam_nanjing_hospital")
         self.assertIn(account, self.station.partner_ids)
         account.with_env(director).action_kam_demote()
+        self.env.cr.execute(
+            "SELECT station_id FROM kam_service_station_partner_rel "
+            "WHERE partner_id = %s", (account.id,))
+        self.assertFalse(self.env.cr.fetchall())
+        self.assertTrue(account.message_ids.filtered(
+            lambda m: "华东服务站" in (m.body or "")
+            and "no longer serves" in m.body))
+        # the station's list of accounts is still writable
+        other = self.kam_ref("partner_kam_shanghai_metro")
+        self.station.write({"partner_ids": [(4, other.id)]})
         west = self.env["kam.region"].create(
             {"name": "西部区", "manager_id": self.user("kam_regional").id})
         west_station = self.env["kam.service.station"].create(
@@ -186,13 +198,7 @@ class TestPromotionProposesStation(StationCase):
         self.assertEqual(wizard.kam_service_station_id, west_station)
         wizard.action_promote()
         self.assertTrue(account.kam_is_key_account)
-        self.env.cr.execute(
-            "SELECT station_id FROM kam_service_station_partner_rel "
-            "WHERE partner_id = %s", (account.id,))
-        self.assertEqual([row[0] for row in self.env.cr.fetchall()],
-                         [self.station.id])
-        self.assertFalse(west_station.partner_ids)
-        self.assertFalse(self.notes(account))
+        self.assertEqual(account.kam_service_station_ids, west_station)
 
     def test_finder_promotion_sets_the_station_and_notes_it(self):
         """The 80/20 finder promotes in a batch: the region's only
