@@ -14,10 +14,14 @@ NUMBER_PARAMS = {
     # the month-end hand-in (R14, issue 13): 0 = the last day of the month
     "kam_management.handin_day": 0,
     "kam_management.handin_entry_days": 0,
+    # the 80/20 finder's "long-term customer" (R1, issue 13): years since
+    # the first confirmed order
+    "kam_management.long_term_years": 1,
 }
 # and their greatest value, where there is one
 NUMBER_PARAMS_MAX = {
     "kam_management.handin_day": 31,
+    "kam_management.long_term_years": 50,
 }
 
 

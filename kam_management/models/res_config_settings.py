@@ -3,6 +3,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+from .ir_config_parameter import NUMBER_PARAMS, NUMBER_PARAMS_MAX
 from .kam_rfm_snapshot import PARAM_DEFAULTS
 
 # settings field -> ir.config_parameter key
@@ -26,6 +27,12 @@ KAM_VISIT_PARAMS = {
         ("kam_management.visit_report_escalation_days", 7),
     "kam_visit_logged_late_days":
         ("kam_management.visit_logged_late_days", 2),
+}
+
+# the 80/20 finder (R1, issue 13): field -> (parameter, default); bounds in
+# NUMBER_PARAMS / NUMBER_PARAMS_MAX, checked by ir.config_parameter too
+KAM_FINDER_PARAMS = {
+    "kam_long_term_years": ("kam_management.long_term_years", 3),
 }
 
 
@@ -80,6 +87,13 @@ class ResConfigSettings(models.TransientModel):
         help="A visit marked done more than this many days after its date "
              "is shown to the reviewer as logged late.")
 
+    # the 80/20 finder (R1, issue 13); checked by ir.config.parameter too
+    kam_long_term_years = fields.Integer(
+        string="Long-term Customer after (years)", default=3,
+        help="The 80/20 finder suggests the type \"Long-term Customer\" "
+             "for a customer whose first confirmed order is at least this "
+             "many years before the end of the ranked period (1 to 50).")
+
     def _kam_rfm_raw(self):
         return {key: self[fname] for fname, key in KAM_RFM_PARAMS.items()}
 
@@ -102,6 +116,20 @@ class ResConfigSettings(models.TransientModel):
                             self._fields[fname].get_description(
                                 self.env)["string"], settings[fname]))
 
+    @api.constrains(*KAM_FINDER_PARAMS)
+    def _check_kam_finder_settings(self):
+        """Whole numbers of years within the parameter's bounds."""
+        for settings in self:
+            for fname, (key, _default) in KAM_FINDER_PARAMS.items():
+                least, most = NUMBER_PARAMS[key], NUMBER_PARAMS_MAX[key]
+                if not least <= settings[fname] <= most:
+                    raise ValidationError(_(
+                        "%s: %s is not allowed; use a whole number from %s "
+                        "to %s.") % (
+                            self._fields[fname].get_description(
+                                self.env)["string"], settings[fname],
+                            least, most))
+
     @api.model
     def get_values(self):
         """The stored parameters as they are, so that a bad value set
@@ -119,7 +147,8 @@ class ResConfigSettings(models.TransientModel):
             res[fname] = value
         res["kam_rfm_last_refresh"] = get(
             "kam_management.rfm_last_refresh") or False
-        for fname, (key, default) in KAM_VISIT_PARAMS.items():
+        for fname, (key, default) in list(KAM_VISIT_PARAMS.items()) + \
+                list(KAM_FINDER_PARAMS.items()):
             try:
                 res[fname] = int(get(key, default))
             except ValueError:
@@ -139,6 +168,7 @@ class ResConfigSettings(models.TransientModel):
         ICP = self.env["ir.config_parameter"].sudo()  # sudo: system parameters
         for key, value in values.items():
             ICP.set_param(key, str(value).replace(" ", ""))
-        for fname, (key, _default) in KAM_VISIT_PARAMS.items():
+        for fname, (key, _default) in list(KAM_VISIT_PARAMS.items()) + \
+                list(KAM_FINDER_PARAMS.items()):
             ICP.set_param(key, str(self[fname]))
         return res
