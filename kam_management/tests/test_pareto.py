@@ -379,6 +379,26 @@ class TestParetoSuggestedType(KamCase):
         wiz.action_rank()
         return wiz, lines_by_partner(wiz)
 
+    def test_a_state_is_in_one_region(self):
+        env = self.env
+        east = ref(env, "region_east_china")
+        south = ref(env, "region_south_china")
+        with self.raises_and_rolls_back(
+                ValidationError, "States / Provinces: Test East Province "
+                "already belong to the region %s" % east.name):
+            south.with_env(as_user(env, "kam_director")).write(
+                {"state_ids": [(4, east.state_ids.id)]})
+        with self.raises_and_rolls_back(
+                ValidationError, "Countries: Japan already belong"):
+            env["kam.region"].with_env(as_user(env, "kam_director")).create(
+                {"name": "Japan Desk", "country_ids": [
+                    (6, 0, south.country_ids.ids)]})
+        # another company's region may cover it
+        other = env["res.company"].create({"name": "Region Other Co"})
+        env["kam.region"].create({
+            "name": "Other East", "company_id": other.id,
+            "state_ids": [(6, 0, east.state_ids.ids)]})
+
     def test_suggested_types(self):
         _wiz, lines = self.ranked()
         self.assertEqual(

@@ -190,7 +190,7 @@ class KamParetoWizard(models.TransientModel):
         help="The customers that together make this share of the revenue "
              "(or margin) of the period, the largest first.")
     rank_by = fields.Selection(
-        RANK_BY, string="Rank By", required=True, default="revenue",
+        RANK_BY, required=True, default="revenue",
         help="Rank the customers by the untaxed revenue of their confirmed "
              "orders, or by the margin of these orders (R13: what we "
              "earn).")

@@ -19,8 +19,10 @@ class KamParetoWizardLine(models.TransientModel):
     wizard_id = fields.Many2one("kam.pareto.wizard", required=True,
                                 ondelete="cascade", index=True)
     rank = fields.Integer(readonly=True)
+    # a deleted customer takes its lines along (they are transient)
     partner_id = fields.Many2one("res.partner", string="Customer",
-                                 readonly=True, required=True)
+                                 readonly=True, required=True,
+                                 ondelete="cascade")
     currency_id = fields.Many2one(related="wizard_id.currency_id",
                                   readonly=True)
     revenue = fields.Monetary(readonly=True)
