@@ -101,11 +101,10 @@ class KamRegion(models.Model):
                 if others:
                     shared = region[fname] & others.mapped(fname)
                     raise ValidationError(_(
-                        "%s: %s already belong to the region %s.") % (
+                        "%s: the region %s already covers %s.") % (
                             self._fields[fname].get_description(
-                                self.env)["string"],
-                            ", ".join(shared.mapped("name")),
-                            others[0].name))
+                                self.env)["string"], others[0].name,
+                            ", ".join(shared.mapped("name"))))
 
     @api.constrains("manager_id")
     def _check_manager_id(self):

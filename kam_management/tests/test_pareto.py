@@ -384,12 +384,13 @@ class TestParetoSuggestedType(KamCase):
         east = ref(env, "region_east_china")
         south = ref(env, "region_south_china")
         with self.raises_and_rolls_back(
-                ValidationError, "States / Provinces: Test East Province "
-                "already belong to the region %s" % east.name):
+                ValidationError, "States / Provinces: the region %s already "
+                "covers Test East Province" % east.name):
             south.with_env(as_user(env, "kam_director")).write(
                 {"state_ids": [(4, east.state_ids.id)]})
         with self.raises_and_rolls_back(
-                ValidationError, "Countries: Japan already belong"):
+                ValidationError, "Countries: the region %s already covers "
+                "Japan" % south.name):
             env["kam.region"].with_env(as_user(env, "kam_director")).create(
                 {"name": "Japan Desk", "country_ids": [
                     (6, 0, south.country_ids.ids)]})
