@@ -4,18 +4,21 @@ Builds its own database (``kam_bench_rfm``: kam_management without demo data),
 generates with SQL 10,000 key accounts (2,000 of them with a contact person
 who also orders), 500,000 confirmed sale orders over three years in four
 currencies with weekly rates (a few large customers and a long tail, 2% of
-the orders refunds, 2% of the accounts stopped ordering), 50,000 cancelled
-orders and 20,000 quotations, then measures:
+the orders refunds, 2% of the accounts stopped ordering; each order with a
+margin of 15-35%), 50,000 cancelled orders and 20,000 quotations, then
+measures:
 
 * the PostgreSQL floor: one parameterised GROUP BY returning the three RFM
-  figures of every account, with the same currency conversion;
+  figures and the margin of every account, with the same currency
+  conversion;
 * the refresh action (``kam.rfm.snapshot._kam_rfm_refresh``): scores,
   segments, churn flags, snapshots and warnings written, on consecutive days
   (so every account's figures change and are written);
 * its query count at 2,000 and at 10,000 accounts, apart from write batches
   and from the warnings it creates (per event, not per account);
 * a naive per-account ORM loop (``search`` + sum per account, what typical
-  RFM add-ons do) on a 200-account sample, whose figures must agree.
+  RFM add-ons do) on a 200-account sample, whose figures (margin included)
+  must agree.
 
 Usage: .venv/bin/python bench/bench_rfm.py [--keep]  (--keep reuses the
 database and data of a previous run). Ends with one line per target:
@@ -164,11 +167,11 @@ def generate(env, today):
         INSERT INTO sale_order (
             name, partner_id, partner_invoice_id, partner_shipping_id,
             pricelist_id, date_order, state, company_id, amount_untaxed,
-            amount_tax, amount_total, create_uid, write_uid, create_date,
-            write_date)
+            amount_tax, amount_total, margin, create_uid, write_uid,
+            create_date, write_date)
         SELECT 'BENCH/' || ci || '/' || k, buyer, buyer, buyer, pricelist,
                %(now)s::timestamp - (age * INTERVAL '1 day'), state,
-               %(company)s, amount, 0, amount, 1, 1, NOW(), NOW()
+               %(company)s, amount, 0, amount, margin, 1, 1, NOW(), NOW()
           FROM (
             SELECT ci, k,
                    CASE WHEN ci <= %(ncontacts)s AND r1 < 0.3
@@ -186,10 +189,13 @@ def generate(env, today):
                    CASE WHEN r4 < 0.1 THEN 'done' ELSE 'sale' END AS state,
                    round((CASE WHEN r4 < 0.02 THEN -0.5 * size * r5
                                ELSE size * (0.8 + 0.4 * r5) END)::numeric,
-                         2) AS amount
+                         2) AS amount,
+                   round((CASE WHEN r4 < 0.02 THEN -0.5 * size * r5
+                               ELSE size * (0.8 + 0.4 * r5) END
+                          * (0.15 + 0.2 * r6))::numeric, 2) AS margin
               FROM (SELECT c.ci, k, c.cnt, c.size, random() AS r1,
                            random() AS r2, random() AS r3, random() AS r4,
-                           random() AS r5
+                           random() AS r5, random() AS r6
                       FROM unnest(%(counts)s::int[],
                                   %(sizes)s::float8[])
                            WITH ORDINALITY AS c(cnt, size, ci),
@@ -206,12 +212,12 @@ def generate(env, today):
         INSERT INTO sale_order (
             name, partner_id, partner_invoice_id, partner_shipping_id,
             pricelist_id, date_order, state, company_id, amount_untaxed,
-            amount_tax, amount_total, create_uid, write_uid, create_date,
-            write_date)
+            amount_tax, amount_total, margin, create_uid, write_uid,
+            create_date, write_date)
         SELECT 'BENCH/X/' || g, p, p, p, %(pricelist)s,
                %(now)s::timestamp - (random() * %(days)s * INTERVAL '1 day'),
                CASE WHEN g <= %(cancelled)s THEN 'cancel' ELSE 'draft' END,
-               %(company)s, 50000, 0, 50000, 1, 1, NOW(), NOW()
+               %(company)s, 50000, 0, 50000, 20000, 1, 1, NOW(), NOW()
           FROM (SELECT g, (%(customers)s::int[])[
                            1 + floor(random() * %(n)s)::int] AS p
                   FROM generate_series(1, %(total)s) g) x""", {
@@ -223,8 +229,9 @@ def generate(env, today):
 
 
 def floor_query(env, as_of, window_days):
-    """The floor: one GROUP BY returning last order, frequency and amount
-    of every key account, with the refresh's currency conversion."""
+    """The floor: one GROUP BY returning last order, frequency, amount and
+    margin of every key account, with the refresh's currency
+    conversion."""
     from odoo.addons.kam_management.models.kam_sales import (
         CONFIRMED_SALES_CTE, sales_params)
     query = CONFIRMED_SALES_CTE + """
@@ -232,7 +239,8 @@ def floor_query(env, as_of, window_days):
                MAX(sale_date) FILTER (WHERE amount > 0) AS last_order,
                COUNT(*) FILTER (WHERE amount > 0
                                   AND sale_date >= %(window_from)s),
-               SUM(amount) FILTER (WHERE sale_date >= %(window_from)s)
+               SUM(amount) FILTER (WHERE sale_date >= %(window_from)s),
+               SUM(margin) FILTER (WHERE sale_date >= %(window_from)s)
           FROM converted
          GROUP BY partner_id"""
     date_to = as_of + timedelta(days=1)
@@ -276,22 +284,27 @@ def naive_loop(env, partner_ids, as_of, window_days):
         orders = SaleOrder.search([
             ("partner_id", "child_of", partner.id),
             ("state", "in", ("sale", "done"))])
-        last, frequency, monetary = None, 0, 0.0
+        last, frequency, monetary, margin = None, 0, 0.0, 0.0
         for order in orders:
             # the one definition: placed by the confirmation date
             day = order.confirmation_date or order.date_order
             if day >= date_to:
                 continue
-            amount = order.amount_untaxed
+            amount, order_margin = order.amount_untaxed, order.margin
             if order.currency_id != company_currency:
-                amount = order.currency_id.with_context(
-                    date=day).compute(amount, company_currency, round=False)
+                currency = order.currency_id.with_context(date=day)
+                amount = currency.compute(amount, company_currency,
+                                          round=False)
+                order_margin = currency.compute(order_margin,
+                                                company_currency, round=False)
             if amount > 0:
                 last = max(last or day, day)
             if day >= window_from:
                 monetary += amount
+                margin += order_margin
                 frequency += amount > 0
-        figures[partner.id] = (last and last[:10], frequency, monetary)
+        figures[partner.id] = (last and last[:10], frequency, monetary,
+                               margin)
     return time.time() - start, figures
 
 
@@ -369,13 +382,14 @@ def main():
         naive_s, naive = naive_loop(env, sample, today - timedelta(days=2),
                                     window)
         cr.execute("SELECT id, kam_rfm_last_order_date, kam_rfm_frequency,"
-                   " kam_rfm_monetary FROM res_partner WHERE id = ANY(%s)",
-                   (sample,))
+                   " kam_rfm_monetary, kam_rfm_margin FROM res_partner"
+                   " WHERE id = ANY(%s)", (sample,))
         agree = 0
-        for pid, last, frequency, monetary in cr.fetchall():
-            n_last, n_frequency, n_monetary = naive[pid]
+        for pid, last, frequency, monetary, margin in cr.fetchall():
+            n_last, n_frequency, n_monetary, n_margin = naive[pid]
             if (last or None, frequency) == (n_last, n_frequency) and \
-                    abs((monetary or 0.0) - n_monetary) < 0.01:
+                    abs((monetary or 0.0) - n_monetary) < 0.01 and \
+                    abs((margin or 0.0) - n_margin) < 0.01:
                 agree += 1
         cr.rollback()
 
@@ -395,7 +409,7 @@ def main():
     rows = [
         ("set-up (install + data)", "%.0f s" % t_setup),
         ("whole benchmark", "%.0f s" % (time.time() - t0)),
-        ("PostgreSQL floor (1 GROUP BY, 3 figures)",
+        ("PostgreSQL floor (1 GROUP BY, RFM and margin)",
          "%.3f s  (%d accounts)" % (floor_s, floors[0][1])),
         ("refresh, first run",
          "%.3f s  (%d queries, %d warnings in %d queries)" % (

@@ -20,6 +20,8 @@
         "mail",
         "calendar",
         "sale_management",
+        # order margins (R13: what we earn, not only what the customer buys)
+        "sale_margin",
         "base_geolocalize",
         "rating",
     ],

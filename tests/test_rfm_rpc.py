@@ -5,8 +5,8 @@ import pytest
 
 KA = [("kam_is_key_account", "=", True)]
 RFM = ["kam_rfm_recency_days", "kam_rfm_frequency", "kam_rfm_monetary",
-       "kam_rfm_score", "kam_rfm_segment", "kam_churn_risk",
-       "kam_manager_id"]
+       "kam_rfm_margin", "kam_rfm_margin_rate", "kam_rfm_score",
+       "kam_rfm_segment", "kam_churn_risk", "kam_manager_id"]
 
 
 def fault(server, *args, **kwargs):
@@ -22,6 +22,11 @@ def test_demo_database_shows_every_segment(server):
         "champions", "loyal", "potential", "at_risk", "hibernating", "lost"}
     assert all(len(r["kam_rfm_score"]) == 3 for r in rows)
     assert any(r["kam_churn_risk"] for r in rows)
+    # the demo orders cost something (issue 13): a margin, and a rate
+    # wherever there is revenue, empty (False) where there is none
+    assert any(r["kam_rfm_margin"] > 0 for r in rows)
+    assert all((r["kam_rfm_margin_rate"] is False) == (
+        r["kam_rfm_monetary"] <= 0) for r in rows)
 
 
 def test_kam_reads_own_accounts_analysis_only(server):

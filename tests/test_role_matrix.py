@@ -233,7 +233,8 @@ ACCOUNT_MODELS = (
 PARTNER_READ_FIELDS = [
     "name", "kam_manager_id", "kam_region_id", "kam_relationship_level_id",
     "kam_account_type", "kam_rfm_score", "kam_rfm_segment",
-    "kam_rfm_monetary", "kam_rfm_recency_days", "kam_churn_risk",
+    "kam_rfm_monetary", "kam_rfm_margin", "kam_rfm_margin_rate",
+    "kam_rfm_recency_days", "kam_churn_risk",
     "kam_visit_state", "kam_strategy", "kam_annual_revenue"]
 
 
@@ -703,6 +704,7 @@ PARTNER_WRITES = {
     "kam_relationship_level_id": "DR",
     "kam_strategy": "DRMC",
     "kam_rfm_score": "",  # computed by the RFM refresh only (R13)
+    "kam_rfm_margin": "",  # idem (issue 13)
     "kam_is_key_account": "DR",  # demotion
     # assignment data: it moves the visit due date (R8, issue 12)
     "kam_since": "DR",
@@ -716,12 +718,13 @@ PARTNER_CASES = [(login, fname) for fname in sorted(PARTNER_WRITES)
 def test_partner_key_account_fields(server, world, login, fname):
     rid = world.account[world.owner(login)]
     fields = ["kam_relationship_level_id", "kam_strategy", "kam_rfm_score",
-              "kam_is_key_account", "kam_manager_id", "kam_region_id",
-              "kam_since"]
+              "kam_rfm_margin", "kam_is_key_account", "kam_manager_id",
+              "kam_region_id", "kam_since"]
     before = world.admin("res.partner", "read", [rid], fields)[0]
     value = {"kam_relationship_level_id": world.server.ref(
         "kam_management.relationship_level_partner"),
         "kam_strategy": "%s strategy" % MARK, "kam_rfm_score": "555",
+        "kam_rfm_margin": 123456.0,
         "kam_is_key_account": False,
         "kam_since": (TODAY - timedelta(days=400)).strftime("%Y-%m-%d"),
     }[fname]
@@ -756,6 +759,50 @@ def test_partner_other_account_fields(server, world, fname):
              "kam_strategy": "leak"}[fname]
     refused(server, M2, "res.partner", "write", [rid], {fname: value})
     assert world.admin("res.partner", "read", [rid], [fname])[0] == before
+
+
+# (issue 13) the 80/20 finder's key-account type: the one the data suggest,
+# another only when a sales director sets it, on the wizard or on a line
+FINDER_TYPE_ROLES = (D, R, M1, S, C)
+
+
+@pytest.mark.parametrize("login", FINDER_TYPE_ROLES, ids=[
+    "%s-kam.pareto.wizard-create-type" % login
+    for login in FINDER_TYPE_ROLES])
+def test_finder_type_only_by_directors(server, world, login):
+    vals = {"kam_account_type": "long_term"}
+    if login != D:
+        refused(server, login, "kam.pareto.wizard", "create", vals)
+        return
+    wizard = server.call(login, "kam.pareto.wizard", "create", vals)
+    assert server.call(login, "kam.pareto.wizard", "read", [wizard],
+                       ["kam_account_type"])[0]["kam_account_type"] == \
+        "long_term"
+
+
+@pytest.mark.parametrize("login", (D, R), ids=[
+    "%s-kam.pareto.wizard.line-write-type" % login for login in (D, R)])
+def test_finder_line_type_only_by_directors(server, world, login):
+    wizard = server.call(login, "kam.pareto.wizard", "create",
+                         {"rank_by": "margin"})
+    server.call(login, "kam.pareto.wizard", "action_rank", [wizard])
+    lines = server.call(login, "kam.pareto.wizard.line", "search_read",
+                        [("wizard_id", "=", wizard)],
+                        fields=["suggested_account_type", "margin",
+                                "kam_account_type"])
+    assert lines and all(line["suggested_account_type"] for line in lines)
+    assert not any(line["kam_account_type"] for line in lines)
+    ids = [lines[0]["id"]]
+    vals = {"kam_account_type": "long_term"}
+    if login == D:
+        server.call(login, "kam.pareto.wizard.line", "write", ids, vals)
+        expected = "long_term"
+    else:
+        refused(server, login, "kam.pareto.wizard.line", "write", ids, vals)
+        expected = False
+    assert server.call(login, "kam.pareto.wizard.line", "read", ids,
+                       ["kam_account_type"])[0]["kam_account_type"] == \
+        expected
 
 
 # ---------------------------------------------------------------------------

@@ -17,11 +17,15 @@ NUMBER_PARAMS = {
     # a KAM's month-end report is due on this day of the following month
     # (R4, R15, issue 13)
     "kam_management.report_submit_day": 1,
+    # the 80/20 finder's "long-term customer" (R1, issue 13): years since
+    # the first confirmed order
+    "kam_management.long_term_years": 1,
 }
 # and their greatest value, where there is one
 NUMBER_PARAMS_MAX = {
     "kam_management.handin_day": 31,
     "kam_management.report_submit_day": 28,
+    "kam_management.long_term_years": 50,
 }
 
 

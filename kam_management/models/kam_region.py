@@ -39,6 +39,21 @@ class KamRegion(models.Model):
         compute="_compute_station_missing_count",
         help="Key accounts of the region that no active service station "
              "serves (R7).")
+    # where the region is (R1: a national customer buys in two regions or
+    # more): a customer address belongs to the region that lists its state,
+    # else to the one that lists its country (see
+    # kam.pareto.wizard._kam_pareto_suggestions)
+    state_ids = fields.Many2many(
+        "res.country.state", "kam_region_state_rel", "region_id",
+        "state_id", string="States / Provinces",
+        help="Customer addresses in these states or provinces are in this "
+             "region. A state belongs to one region of a company.")
+    country_ids = fields.Many2many(
+        "res.country", "kam_region_country_rel", "region_id", "country_id",
+        string="Countries",
+        help="Customer addresses in these countries are in this region, "
+             "unless their state is listed by a region of the company. A "
+             "country belongs to one region of a company.")
 
     _sql_constraints = [
         ("name_company_uniq", "unique(name, company_id)",
@@ -84,6 +99,28 @@ class KamRegion(models.Model):
         for region in self:
             check_user_allowed(region, "manager_id")
             check_user_allowed(region, "member_ids")
+
+    @api.constrains("state_ids", "country_ids", "company_id", "active")
+    def _check_state_ids(self):
+        """A state (a country) is in one active region of a company, so an
+        address has one region."""
+        # sudo: the other regions of the company, whoever edits this one
+        Region = self.sudo().with_context(active_test=True)  # sudo: see above
+        for region in self.filtered("active"):
+            for fname in ("state_ids", "country_ids"):
+                if not region[fname]:
+                    continue
+                others = Region.search([
+                    ("id", "!=", region.id),
+                    ("company_id", "=", region.company_id.id),
+                    (fname, "in", region[fname].ids)])
+                if others:
+                    shared = region[fname] & others.mapped(fname)
+                    raise ValidationError(_(
+                        "%s: the region %s already covers %s.") % (
+                            self._fields[fname].get_description(
+                                self.env)["string"], others[0].name,
+                            ", ".join(shared.mapped("name"))))
 
     @api.constrains("manager_id")
     def _check_manager_id(self):

@@ -1,6 +1,7 @@
 # Copyright 2026 kam_management authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""RFM analysis of key accounts (R13) with churn early warning (R10, R16).
+"""RFM analysis of key accounts (R13) with churn early warning (R10, R16),
+and each account's margin over the same window (R13: what we earn).
 
 The refresh is set-based: one aggregation query over ``sale_order`` for every
 key account, scoring in Python, then batched ``UPDATE``/``INSERT`` statements
@@ -14,6 +15,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .kam_fields import Figure
 from .kam_lock import acquire_run
 from .kam_sales import CONFIRMED_SALES_CTE, sales_params
 
@@ -46,7 +48,8 @@ WRITE_BATCH = 2000
 # confirmation day), in the currency of the account's company.
 ORDERS_CTE = CONFIRMED_SALES_CTE
 
-# R, F, M and the previous window's F and M per commercial partner.
+# R, F, M, the margin in the window and the previous window's F and M per
+# commercial partner.
 RFM_QUERY = ORDERS_CTE + """
 SELECT partner_id,
        MAX(sale_date) FILTER (WHERE amount > 0)::date AS last_order,
@@ -54,6 +57,8 @@ SELECT partner_id,
                           AND sale_date >= %(window_from)s) AS frequency,
        COALESCE(SUM(amount) FILTER (
            WHERE sale_date >= %(window_from)s), 0) AS monetary,
+       COALESCE(SUM(margin) FILTER (
+           WHERE sale_date >= %(window_from)s), 0) AS margin,
        COUNT(*) FILTER (WHERE amount > 0
                           AND sale_date >= %(convert_from)s
                           AND sale_date < %(window_from)s) AS prev_frequency,
@@ -64,10 +69,11 @@ SELECT partner_id,
  GROUP BY partner_id
 """
 
-# Revenue per commercial partner in a period (the 80/20 finder, R1), from
-# the orders of the given companies only.
+# Revenue and margin per commercial partner in a period (the 80/20 finder,
+# R1), from the orders of the given companies only.
 REVENUE_QUERY = ORDERS_CTE + """
-SELECT partner_id, SUM(amount) AS revenue
+SELECT partner_id, SUM(amount) AS revenue,
+       COALESCE(SUM(margin), 0) AS margin
   FROM converted
  WHERE company_id = ANY(%(company_ids)s::int[])
  GROUP BY partner_id
@@ -77,7 +83,8 @@ SELECT partner_id, SUM(amount) AS revenue
 # are ranked among themselves, amounts in that company's currency)
 ACCOUNTS_QUERY = """
 SELECT p.id, p.kam_rfm_last_order_date, p.kam_rfm_recency_days,
-       p.kam_rfm_frequency, p.kam_rfm_monetary, p.kam_rfm_score,
+       p.kam_rfm_frequency, p.kam_rfm_monetary, p.kam_rfm_margin,
+       p.kam_rfm_margin_rate, p.kam_rfm_score,
        p.kam_rfm_segment, p.kam_churn_risk, p.kam_manager_id,
        p.kam_region_id, r.manager_id AS region_manager_id,
        p.company_id, c.currency_id
@@ -94,13 +101,16 @@ UPDATE res_partner p
        kam_rfm_recency_days = u.recency,
        kam_rfm_frequency = u.frequency,
        kam_rfm_monetary = u.monetary,
+       kam_rfm_margin = u.margin,
+       kam_rfm_margin_rate = u.margin_rate,
        kam_rfm_score = u.score,
        kam_rfm_segment = u.segment,
        kam_churn_risk = u.churn
   FROM unnest(%s::int[], %s::date[], %s::int[], %s::int[], %s::numeric[],
-              %s::varchar[], %s::varchar[], %s::bool[])
-       AS u(id, last_order, recency, frequency, monetary, score, segment,
-            churn)
+              %s::numeric[], %s::numeric[], %s::varchar[], %s::varchar[],
+              %s::bool[])
+       AS u(id, last_order, recency, frequency, monetary, margin,
+            margin_rate, score, segment, churn)
  WHERE p.id = u.id
 """
 
@@ -109,6 +119,7 @@ CLEAR_PARTNERS = """
 UPDATE res_partner
    SET kam_rfm_last_order_date = NULL, kam_rfm_recency_days = NULL,
        kam_rfm_frequency = NULL, kam_rfm_monetary = NULL,
+       kam_rfm_margin = NULL, kam_rfm_margin_rate = NULL,
        kam_rfm_score = NULL, kam_rfm_segment = NULL, kam_churn_risk = FALSE
  WHERE (kam_rfm_score IS NOT NULL OR kam_churn_risk)
    AND NOT (COALESCE(kam_is_key_account, FALSE) AND active)
@@ -117,30 +128,33 @@ UPDATE res_partner
 UPSERT_SNAPSHOTS = """
 INSERT INTO kam_rfm_snapshot (
     partner_id, month, date, last_order_date, recency_days, frequency,
-    monetary, currency_id, r_score, f_score, m_score, score, segment,
-    churn_risk, kam_manager_id, kam_region_id, company_id,
+    monetary, margin, margin_rate, currency_id, r_score, f_score, m_score,
+    score, segment, churn_risk, kam_manager_id, kam_region_id, company_id,
     create_uid, create_date, write_uid, write_date)
 SELECT u.partner_id, %(month)s, %(date)s, u.last_order, u.recency,
-       u.frequency, u.monetary, u.currency_id, u.r_score, u.f_score,
-       u.m_score, u.score, u.segment, u.churn, u.kam_id, u.region_id,
-       u.company_id,
+       u.frequency, u.monetary, u.margin, u.margin_rate, u.currency_id,
+       u.r_score, u.f_score, u.m_score, u.score, u.segment, u.churn,
+       u.kam_id, u.region_id, u.company_id,
        %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
   FROM unnest(%(ids)s::int[], %(last_order)s::date[], %(recency)s::int[],
               %(frequency)s::int[], %(monetary)s::numeric[],
+              %(margin)s::numeric[], %(margin_rate)s::numeric[],
               %(r_score)s::int[], %(f_score)s::int[], %(m_score)s::int[],
               %(score)s::varchar[], %(segment)s::varchar[],
               %(churn)s::bool[], %(kam_id)s::int[],
               %(region_id)s::int[], %(company_id)s::int[],
               %(currency_id)s::int[])
-       AS u(partner_id, last_order, recency, frequency, monetary, r_score,
-            f_score, m_score, score, segment, churn, kam_id, region_id,
-            company_id, currency_id)
+       AS u(partner_id, last_order, recency, frequency, monetary, margin,
+            margin_rate, r_score, f_score, m_score, score, segment, churn,
+            kam_id, region_id, company_id, currency_id)
     ON CONFLICT (partner_id, month) DO UPDATE
    SET date = EXCLUDED.date,
        last_order_date = EXCLUDED.last_order_date,
        recency_days = EXCLUDED.recency_days,
        frequency = EXCLUDED.frequency,
        monetary = EXCLUDED.monetary,
+       margin = EXCLUDED.margin,
+       margin_rate = EXCLUDED.margin_rate,
        currency_id = EXCLUDED.currency_id,
        r_score = EXCLUDED.r_score,
        f_score = EXCLUDED.f_score,
@@ -165,7 +179,8 @@ SELECT res_id, user_id
 
 RFM_PARTNER_FIELDS = [
     "kam_rfm_last_order_date", "kam_rfm_recency_days", "kam_rfm_frequency",
-    "kam_rfm_monetary", "kam_rfm_score", "kam_rfm_segment", "kam_churn_risk",
+    "kam_rfm_monetary", "kam_rfm_margin", "kam_rfm_margin_rate",
+    "kam_rfm_score", "kam_rfm_segment", "kam_churn_risk",
 ]
 
 
@@ -245,6 +260,16 @@ def is_churn_risk(row, settings):
         row["monetary"] * 100 <= row["prev_monetary"] * keep
 
 
+def margin_rate(margin, revenue):
+    """The margin in percent of the untaxed revenue, rounded to 0.01;
+    None (an empty figure) without a positive revenue: no revenue gives no
+    rate, and a rate of net refunds would read as the opposite of what it
+    is."""
+    if not revenue or revenue <= 0:
+        return None
+    return round(100.0 * (margin or 0.0) / revenue, 2)
+
+
 def score_dropped(old_score, new_score, by=2):
     """Whether any letter of the score fell by ``by`` or more."""
     if not old_score or not new_score or len(old_score) != 3:
@@ -277,6 +302,18 @@ class KamRfmSnapshot(models.Model):
     recency_days = fields.Integer(string="Recency (days)", readonly=True)
     frequency = fields.Integer(readonly=True, group_operator="sum")
     monetary = fields.Monetary(readonly=True)
+    # what we earn (R13): the margin of the same orders (sale_margin), and
+    # its share of the untaxed revenue; no revenue: no rate (empty)
+    margin = fields.Monetary(
+        readonly=True,
+        help="Margin (untaxed revenue less cost) of the confirmed orders "
+             "in the analysis window, in the company currency.")
+    margin_rate = Figure(
+        string="Margin Rate (%)", digits=(16, 2), readonly=True,
+        group_operator="avg",
+        help="Margin in percent of the untaxed revenue of the window; "
+             "empty without a positive revenue. Grouped, the plain average "
+             "of the accounts' rates.")
     currency_id = fields.Many2one("res.currency", readonly=True)
     r_score = fields.Integer(string="R", readonly=True, group_operator="avg")
     f_score = fields.Integer(string="F", readonly=True, group_operator="avg")
@@ -453,8 +490,8 @@ class KamRfmSnapshot(models.Model):
     @api.model
     def _kam_rfm_figures(self, as_of, window_days, partner_ids):
         """One aggregation query: per commercial partner, the latest
-        purchase, and orders and amount in the window and in the previous
-        window of the same length."""
+        purchase, orders, amount and margin in the window, and orders and
+        amount in the previous window of the same length."""
         if not partner_ids:
             return {}
         date_to = as_of + timedelta(days=1)
@@ -485,6 +522,7 @@ class KamRfmSnapshot(models.Model):
                 "recency": (as_of - last_order).days if last_order else None,
                 "frequency": data.get("frequency") or 0,
                 "monetary": round(float(data.get("monetary") or 0.0), 2),
+                "margin": round(float(data.get("margin") or 0.0), 2),
                 "prev_frequency": data.get("prev_frequency") or 0,
                 "prev_monetary": float(data.get("prev_monetary") or 0.0),
                 "kam_id": account["kam_manager_id"],
@@ -514,6 +552,7 @@ class KamRfmSnapshot(models.Model):
                 m_scores[row["id"]] = threshold_score(
                     row["monetary"], settings["monetary_thresholds"])
         for row in rows:
+            row["margin_rate"] = margin_rate(row["margin"], row["monetary"])
             row["r_score"] = r_scores[row["id"]]
             row["f_score"] = f_scores[row["id"]]
             row["m_score"] = m_scores[row["id"]]
@@ -538,12 +577,16 @@ class KamRfmSnapshot(models.Model):
     def _kam_rfm_write_partners(self, accounts, rows):
         """Write the figures that changed, in batches of array-fed UPDATEs.
         Returns the number of statements."""
+        def number(value):
+            return None if value is None else round(float(value), 2)
+
         def stored(account):
-            monetary = account["kam_rfm_monetary"]
             return (account["kam_rfm_last_order_date"],
                     account["kam_rfm_recency_days"],
                     account["kam_rfm_frequency"],
-                    None if monetary is None else round(float(monetary), 2),
+                    number(account["kam_rfm_monetary"]),
+                    number(account["kam_rfm_margin"]),
+                    number(account["kam_rfm_margin_rate"]),
                     account["kam_rfm_score"], account["kam_rfm_segment"],
                     bool(account["kam_churn_risk"]))
 
@@ -551,8 +594,8 @@ class KamRfmSnapshot(models.Model):
         changed = []
         for row in rows:
             new = (row["last_order"], row["recency"], row["frequency"],
-                   row["monetary"], row["score"], row["segment"],
-                   row["churn"])
+                   row["monetary"], row["margin"], row["margin_rate"],
+                   row["score"], row["segment"], row["churn"])
             previous = old[row["id"]]
             if isinstance(previous[0], str):
                 previous = (fields.Date.from_string(previous[0]),) + \
@@ -587,6 +630,8 @@ class KamRfmSnapshot(models.Model):
                 "recency": column("recency"),
                 "frequency": column("frequency"),
                 "monetary": column("monetary"),
+                "margin": column("margin"),
+                "margin_rate": column("margin_rate"),
                 "r_score": column("r_score"),
                 "f_score": column("f_score"),
                 "m_score": column("m_score"),

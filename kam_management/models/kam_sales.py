@@ -15,8 +15,10 @@ same amount everywhere (README "Confirmed sales"):
 - **which account**: the commercial partner of the order's customer, so
   orders of an account's contacts and addresses count for the account;
 - **which amount**: the untaxed total (``amount_untaxed``) in the
-  pricelist's currency, converted to the target currency at the rate valid
-  on the confirmation day (the latest rate dated on or before it, the
+  pricelist's currency, and its margin (``margin`` of ``sale_margin``:
+  the untaxed total less the cost of its lines, in the same currency),
+  both converted to the target currency at the rate valid on the
+  confirmation day (the latest rate dated on or before it, the
   order company's own rate before a shared one, as
   ``res.currency._compute_current_rate``). The target currency is the one
   asked for (a scorecard's or report's company currency), else the
@@ -33,6 +35,7 @@ WITH orders AS (
            so.id AS order_id,
            COALESCE(so.confirmation_date, so.date_order) AS sale_date,
            so.amount_untaxed AS amount,
+           so.margin,
            pl.currency_id,
            so.company_id,
            COALESCE(%(currency_id)s::int, ac.currency_id, c.currency_id)
@@ -74,7 +77,8 @@ WITH orders AS (
       FROM days d
 ), converted AS (
     SELECT o.partner_id, o.order_id, o.sale_date, o.company_id,
-           o.amount * COALESCE(f.factor, 1.0) AS amount
+           o.amount * COALESCE(f.factor, 1.0) AS amount,
+           o.margin * COALESCE(f.factor, 1.0) AS margin
       FROM orders o
       LEFT JOIN factors f ON f.currency_id = o.currency_id
                          AND f.company_id = o.company_id

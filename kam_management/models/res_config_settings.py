@@ -29,12 +29,19 @@ KAM_VISIT_PARAMS = {
         ("kam_management.visit_logged_late_days", 2),
 }
 
+# the 80/20 finder (R1, issue 13): field -> (parameter, default); bounds in
+# NUMBER_PARAMS / NUMBER_PARAMS_MAX, checked by ir.config_parameter too
+KAM_FINDER_PARAMS = {
+    "kam_long_term_years": ("kam_management.long_term_years", 3),
+}
 
 # month-end report settings (R4, R15, issue 13): field -> (parameter,
 # default); the bounds are those of models/ir_config_parameter.py
 KAM_REPORT_PARAMS = {
     "kam_report_submit_day": ("kam_management.report_submit_day", 5),
 }
+# the settings checked against those bounds
+KAM_BOUNDED_PARAMS = dict(KAM_FINDER_PARAMS, **KAM_REPORT_PARAMS)
 
 
 class ResConfigSettings(models.TransientModel):
@@ -95,6 +102,12 @@ class ResConfigSettings(models.TransientModel):
              "this day (1 to 28) of the following month is late: it shows "
              "on the KAM's scorecard and the regional manager is told "
              "once.")
+    # the 80/20 finder (R1, issue 13); checked by ir.config.parameter too
+    kam_long_term_years = fields.Integer(
+        string="Long-term Customer after (years)", default=3,
+        help="The 80/20 finder suggests the type \"Long-term Customer\" "
+             "for a customer whose first confirmed order is at least this "
+             "many years before the end of the ranked period (1 to 50).")
 
     def _kam_rfm_raw(self):
         return {key: self[fname] for fname, key in KAM_RFM_PARAMS.items()}
@@ -118,11 +131,12 @@ class ResConfigSettings(models.TransientModel):
                             self._fields[fname].get_description(
                                 self.env)["string"], settings[fname]))
 
-    @api.constrains(*KAM_REPORT_PARAMS)
-    def _check_kam_report_settings(self):
-        """A day of the month that every month has (1 to 28)."""
+    @api.constrains(*KAM_BOUNDED_PARAMS)
+    def _check_kam_bounded_settings(self):
+        """Whole numbers within the parameter's bounds: a day that every
+        month has (1 to 28), years (1 to 50)."""
         for settings in self:
-            for fname, (key, _default) in KAM_REPORT_PARAMS.items():
+            for fname, (key, _default) in KAM_BOUNDED_PARAMS.items():
                 least, most = NUMBER_PARAMS[key], NUMBER_PARAMS_MAX[key]
                 if not least <= settings[fname] <= most:
                     raise ValidationError(_(
@@ -150,7 +164,7 @@ class ResConfigSettings(models.TransientModel):
         res["kam_rfm_last_refresh"] = get(
             "kam_management.rfm_last_refresh") or False
         for fname, (key, default) in list(KAM_VISIT_PARAMS.items()) + list(
-                KAM_REPORT_PARAMS.items()):
+                KAM_BOUNDED_PARAMS.items()):
             try:
                 res[fname] = int(get(key, default))
             except ValueError:
@@ -171,6 +185,6 @@ class ResConfigSettings(models.TransientModel):
         for key, value in values.items():
             ICP.set_param(key, str(value).replace(" ", ""))
         for fname, (key, _default) in list(KAM_VISIT_PARAMS.items()) + list(
-                KAM_REPORT_PARAMS.items()):
+                KAM_BOUNDED_PARAMS.items()):
             ICP.set_param(key, str(self[fname]))
         return res

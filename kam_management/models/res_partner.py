@@ -66,7 +66,8 @@ KAM_INFO_FIELDS = frozenset([
 # - the RFM analysis (R13, R16): only the refresh writes it (in SQL).
 KAM_RFM_FIELDS = frozenset([
     "kam_rfm_last_order_date", "kam_rfm_recency_days", "kam_rfm_frequency",
-    "kam_rfm_monetary", "kam_rfm_score", "kam_rfm_segment", "kam_churn_risk",
+    "kam_rfm_monetary", "kam_rfm_margin", "kam_rfm_margin_rate",
+    "kam_rfm_score", "kam_rfm_segment", "kam_churn_risk",
 ])
 KAM_WRITE_CHECKED_FIELDS = KAM_PROTECTED_FIELDS | KAM_INFO_FIELDS | \
     KAM_RFM_FIELDS

@@ -1,6 +1,7 @@
 # Copyright 2026 kam_management authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The RFM analysis of a key account and its churn warning (R13, R16).
+"""The RFM analysis of a key account, its margin and its churn warning
+(R13, R16).
 
 Kept apart from the key-account core (``res_partner.py``): the figures are
 computed from the sale orders by the refresh of ``kam.rfm.snapshot``
@@ -11,6 +12,7 @@ types them in. They are listed in the core's ``KAM_RFM_FIELDS``, and
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError
 
+from .kam_fields import Figure
 from .kam_rfm_snapshot import RFM_SEGMENTS
 from .res_partner import KAM_GROUPS, KAM_RFM_FIELDS
 
@@ -39,6 +41,20 @@ class ResPartnerRfm(models.Model):
         currency_field="currency_id",
         help="Untaxed amount of the confirmed orders in the analysis "
              "window, net of negative orders, in the company currency.")
+    # what we earn (R13): margin of the same orders over the same window
+    kam_rfm_margin = fields.Monetary(
+        string="Margin", readonly=True, copy=False, groups=KAM_GROUPS,
+        currency_field="currency_id",
+        help="Margin (untaxed amount less the cost of the lines, as the "
+             "sale orders compute it) of the confirmed orders in the "
+             "analysis window, net of negative orders, in the company "
+             "currency.")
+    kam_rfm_margin_rate = Figure(
+        string="Margin Rate (%)", digits=(16, 2), readonly=True,
+        copy=False, groups=KAM_GROUPS, group_operator="avg",
+        help="Margin in percent of the untaxed amount of the analysis "
+             "window; empty when that amount is not positive. Grouped, the "
+             "plain average of the accounts' rates.")
     kam_rfm_score = fields.Char(
         string="RFM Score", size=3, readonly=True, copy=False, index=True,
         groups=KAM_GROUPS,

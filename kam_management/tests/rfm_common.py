@@ -25,17 +25,23 @@ def key_account(env, name, **overrides):
 
 
 def order(env, product, partner, date, amount, state="sale",
-          pricelist=None):
-    """A sale order of one line with an untaxed total of ``amount``."""
+          pricelist=None, cost=None, shipping=None):
+    """A sale order of one line with an untaxed total of ``amount``; the
+    line's cost (``purchase_price``, sale_margin) is ``cost`` when given,
+    else the product's, and ``shipping`` its delivery address."""
+    line = {"product_id": product.id, "product_uom_qty": 1,
+            "price_unit": amount}
+    if cost is not None:
+        line["purchase_price"] = cost
     vals = {
         "partner_id": partner.id,
         "date_order": date if " " in date else date + " 10:00:00",
-        "order_line": [(0, 0, {"product_id": product.id,
-                               "product_uom_qty": 1,
-                               "price_unit": amount})],
+        "order_line": [(0, 0, line)],
     }
     if pricelist:
         vals["pricelist_id"] = pricelist.id
+    if shipping:
+        vals["partner_shipping_id"] = shipping.id
     so = env["sale.order"].create(vals)
     assert so.amount_untaxed == amount
     if state == "sale":
@@ -73,6 +79,8 @@ def figures(partner):
         "last_order": partner.kam_rfm_last_order_date,
         "frequency": partner.kam_rfm_frequency,
         "monetary": partner.kam_rfm_monetary,
+        "margin": partner.kam_rfm_margin,
+        "margin_rate": partner.kam_rfm_margin_rate,
         "score": partner.kam_rfm_score,
         "segment": partner.kam_rfm_segment,
         "churn": partner.kam_churn_risk,

@@ -795,3 +795,92 @@ class TestMeetingAccess(AccessCase):
             return
         self.assertEqual(state_at_error(self, AccessError, "", call,
                                         stored), before)
+
+
+# ----------------------------------------------------------------------
+# The 80/20 finder and the margin (R1, R13, issue 13): regional managers
+# and directors rank and promote with the suggested type, only directors
+# promote with another type; the margin is read as the rest of the RFM
+# analysis (on kam_manager_1's Shanghai Metro).
+# ----------------------------------------------------------------------
+FINDER_ROLES = {
+    # login: (rank, promote with the suggested type, promote with another
+    # type, read the margin)
+    "kam_director": (True, True, True, True),
+    "kam_regional": (True, True, False, True),
+    "kam_manager_1": (False, False, False, True),   # the account's KAM
+    "kam_manager_2": (False, False, False, False),
+    "kam_support": (False, False, False, True),     # on its team
+    "kam_secretary": (False, False, False, True),
+}
+FINDER_OPS = ("rank", "promote", "override", "read_margin")
+FINDER_CASES = [(login, op, rights[i])
+                for login, rights in sorted(FINDER_ROLES.items())
+                for i, op in enumerate(FINDER_OPS)]
+
+
+@with_cases("run_case", FINDER_CASES,
+            ["%s_%s" % case[:2] for case in FINDER_CASES],
+            prefix="test_finder")
+class TestFinderAccess(AccessCase):
+    """The role matrix of the 80/20 finder's ranking, promotion and type
+    override, and of the margin figures; a refusal is an AccessError and
+    writes nothing."""
+
+    def run_case(self, case):
+        login, op, allowed = case
+        env = self.env
+        prospect = make_company(env, "Finder Prospect Co")
+        product = env["product.product"].create({
+            "name": "Finder Unit", "type": "service",
+            "taxes_id": [(6, 0, [])]})
+        order = env["sale.order"].create({
+            "partner_id": prospect.id,
+            "order_line": [(0, 0, {"product_id": product.id,
+                                   "product_uom_qty": 1,
+                                   "price_unit": 9e8,
+                                   "purchase_price": 6e8,
+                                   "tax_id": [(6, 0, [])]})]})
+        order.action_confirm()
+        metro = self.kam_ref("partner_kam_shanghai_metro")
+        Wizard = env["kam.pareto.wizard"].with_env(self.as_user(login))
+        vals = {
+            "kam_manager_id": self.kam_ref("user_kam_manager_1").id,
+            "kam_region_id": self.kam_ref("region_east_china").id,
+            "kam_relationship_level_id": self.kam_ref(
+                "relationship_level_vendor").id}
+        if op == "override":
+            vals["kam_account_type"] = "national"
+
+        def call():
+            if op == "read_margin":
+                return metro.with_env(Wizard.env).read(
+                    ["kam_rfm_margin", "kam_rfm_margin_rate"])
+            wiz = Wizard.create(vals)
+            wiz.action_rank()
+            if op == "rank":
+                return wiz
+            wiz.line_ids.filtered(
+                lambda line: line.partner_id == prospect).write(
+                    {"selected": True})
+            return wiz.action_promote()
+
+        def stored():
+            env.cr.execute("SELECT count(*) FROM kam_pareto_wizard_line")
+            lines = env.cr.fetchone()
+            return lines, db_row(env, "res_partner", prospect.id,
+                                 ["kam_is_key_account", "kam_account_type"])
+        before = stored()
+        if allowed:
+            call()
+            if op in ("promote", "override"):
+                self.assertEqual(
+                    db_row(env, "res_partner", prospect.id,
+                           ["kam_is_key_account", "kam_account_type"]),
+                    {"kam_is_key_account": True,
+                     "kam_account_type": "key" if op == "promote"
+                     else "national"})
+            return
+        match = "only sales directors" if op == "override" else ""
+        self.assertEqual(state_at_error(self, AccessError, match, call,
+                                        stored), before)

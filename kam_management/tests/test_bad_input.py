@@ -128,6 +128,9 @@ EAST_REPORT = Q(("kam.report", [("report_type", "=", "region_monthly"),
                                 ("region_id", "=", EAST)]))
 REPORT_SUBMIT_DAY = Q(("ir.config_parameter", [
     ("key", "=", "kam_management.report_submit_day")]))
+# (issue 13) the 80/20 finder's long-term customers
+LONG_TERM_YEARS = Q(("ir.config_parameter", [
+    ("key", "=", "kam_management.long_term_years")]))
 STAGE_LOG = Q(("kam.requirement.stage.log", [
     ("requirement_id", "=", ref("requirement_received"))]))
 
@@ -604,6 +607,11 @@ CASES = [
            {"manager_id": NONE_ID}, "Regional Manager: " + NO_RECORD),
     create("region-company-text", "kam.region", {"company_id": "ACME"},
            "Company: " + NOT_RECORD),
+    create("region-state-nonexistent", "kam.region",
+           {"state_ids": [(6, 0, [NONE_ID])]},
+           "States / Provinces: " + NO_RECORD),
+    create("region-country-text", "kam.region",
+           {"country_ids": [(6, 0, ["China"])]}, "Countries: " + NOT_RECORD),
     create("level-missing-name", "kam.relationship.level",
            {"name": MISSING}, "Name is required"),
     create("level-sequence-text", "kam.relationship.level",
@@ -887,6 +895,16 @@ CASES = [
            {"share_target": "most"}, r"Top Share \(%\): " + NOT_NUMBER),
     wizard("pareto-promote-nothing-ticked", "kam.pareto.wizard", {},
            "action_promote", "Ranking: tick the customers"),
+    # (issue 13) rank by revenue or margin; the type is the suggested one
+    # unless a sales director sets another
+    create("pareto-rank-by-unknown", "kam.pareto.wizard",
+           {"rank_by": "profit"}, "Rank By: " + NOT_ALLOWED, rpc=True),
+    create("pareto-type-by-regional-manager", "kam.pareto.wizard",
+           {"kam_account_type": "national"},
+           "Key-Account Type: only sales directors may set another type"),
+    create("pareto-type-unknown", "kam.pareto.wizard",
+           {"kam_account_type": "vip"}, "Key-Account Type: " + NOT_ALLOWED,
+           login="kam_director"),
     create("reject-missing-reason", "kam.requirement.reject.wizard",
            {"reason": MISSING}, "Reason is required"),
     create("reject-requirement-nonexistent",
@@ -934,6 +952,33 @@ CASES = [
            {"kam_report_submit_day": 40},
            "Month-End Report Due on Day: 40 is not allowed; use a whole "
            "number from 1 to 28"),
+    # --- the 80/20 finder's long-term customers (R1, issue 13) -------------
+    create("settings-long-term-years-zero", "res.config.settings",
+           {"kam_long_term_years": 0},
+           r"Long-term Customer after \(years\): 0 is not allowed; use a "
+           r"whole number from 1 to 50", rpc=True),
+    create("settings-long-term-years-negative", "res.config.settings",
+           {"kam_long_term_years": -3},
+           r"Long-term Customer after \(years\): -3 is not allowed"),
+    create("settings-long-term-years-too-many", "res.config.settings",
+           {"kam_long_term_years": 51},
+           r"Long-term Customer after \(years\): 51 is not allowed"),
+    create("settings-long-term-years-text", "res.config.settings",
+           {"kam_long_term_years": "three"},
+           r"Long-term Customer after \(years\): " + NOT_INT),
+    write("long-term-years-zero", "admin", "ir.config_parameter",
+          LONG_TERM_YEARS, {"value": "0"},
+          'kam_management.long_term_years: "0" is not allowed'),
+    write("long-term-years-negative", "admin", "ir.config_parameter",
+          LONG_TERM_YEARS, {"value": "-1"},
+          'kam_management.long_term_years: "-1" is not allowed'),
+    write("long-term-years-above-50", "admin", "ir.config_parameter",
+          LONG_TERM_YEARS, {"value": "51"},
+          'kam_management.long_term_years: "51" is not allowed; use a '
+          'whole number from 1 to 50'),
+    write("long-term-years-text", "admin", "ir.config_parameter",
+          LONG_TERM_YEARS, {"value": "three"},
+          'kam_management.long_term_years: "three" is not allowed'),
 ]
 
 # the messages of the type check, raised before anything is stored

@@ -6,6 +6,10 @@
   the sales target and a sum computed here from ``sale.order`` rows agree,
   with orders in two currencies, a contact's order, a cancelled order and
   orders confirmed on the month's last day and the next month's first;
+- the margin (R13, issue 13) follows the same definition: the RFM margin
+  and margin rate equal those computed here from ``sale.order.line``
+  margins, with the same orders (two currencies, a contact's order, a
+  cancelled order);
 - every figure is reproducible: recomputed later from the same data, a
   scorecard and a report give the same figures; a figure without a base
   is empty (False), not 0;
@@ -73,10 +77,12 @@ class TestOneDefinitionOfSales(FiguresCase):
             "name": "Foreign currency list", "currency_id": self.usd.id,
             "company_id": self.company.id})
 
-    def order(self, partner, amount, date, pricelist=None, state=None):
+    def order(self, partner, amount, date, pricelist=None, state=None,
+              cost=0.0):
         """A confirmed order of one untaxed line, confirmed at ``date``,
         in the currency of ``pricelist`` (default: the company's), then
-        moved to ``state`` if given (e.g. cancelled)."""
+        moved to ``state`` if given (e.g. cancelled). The line costs
+        ``cost`` (its ``purchase_price``, in the order's currency)."""
         env = self.env
         product = env["product.product"].create({
             "name": "Unit %s" % amount, "type": "service",
@@ -85,6 +91,7 @@ class TestOneDefinitionOfSales(FiguresCase):
                 "order_line": [(0, 0, {"product_id": product.id,
                                        "product_uom_qty": 1,
                                        "price_unit": amount,
+                                       "purchase_price": cost,
                                        "tax_id": [(6, 0, [])]})]}
         if pricelist:
             vals["pricelist_id"] = pricelist.id
@@ -159,6 +166,49 @@ class TestOneDefinitionOfSales(FiguresCase):
         self.assertAlmostEqual(float(figures[account.id]["monetary"]),
                                expected, places=2)
         self.assertEqual(figures[account.id]["frequency"], 4)
+
+    def test_rfm_margin_agrees_with_the_order_lines(self):
+        """The RFM margin and margin rate (R13, issue 13) of an account
+        equal those computed here from the margins of its orders' lines,
+        each order converted at its confirmation day: the one definition
+        with its states, roll-up and rates."""
+        env = self.env
+        account = self.account("Margin Co")
+        contact = env["res.partner"].create({"name": "Margin Buyer",
+                                             "parent_id": account.id})
+        self.order(account, 1000, at(self.day(3)), cost=600)
+        self.order(contact, 500, at(self.day(10)), cost=100)  # a contact's
+        self.order(account, 100, at(self.day(16)),            # foreign
+                   pricelist=self.usd_pricelist, cost=40)
+        self.order(account, 700, at(self.day(5)), state="cancel", cost=10)
+        last_day = self.month_end
+        orders = env["sale.order"].search([
+            ("partner_id", "child_of", account.id),
+            ("state", "in", STATES_COUNTED)])
+        self.assertEqual(len(orders), 3)
+        target = self.company.currency_id
+        margin = revenue = 0.0
+        for order in orders:
+            currency = order.pricelist_id.currency_id.with_context(
+                date=order.confirmation_date[:10],
+                company_id=self.company.id)
+            line_margin = sum(order.order_line.mapped("margin"))
+            margin += currency.compute(line_margin, target, round=False)
+            revenue += currency.compute(order.amount_untaxed, target,
+                                        round=False)
+        # 400 + 400 + 60 USD at the 15th's rate (0.16)
+        self.assertAlmostEqual(margin, 800 + 60 / 0.16, places=2)
+
+        env["kam.rfm.snapshot"]._kam_rfm_refresh(as_of=ds(last_day))
+        account.invalidate_cache()
+        self.assertAlmostEqual(account.kam_rfm_monetary, revenue, places=2)
+        self.assertAlmostEqual(account.kam_rfm_margin, margin, places=2)
+        self.assertAlmostEqual(account.kam_rfm_margin_rate,
+                               round(100 * margin / revenue, 2), places=2)
+        snapshot = account.kam_rfm_snapshot_ids
+        self.assertAlmostEqual(snapshot.margin, margin, places=2)
+        self.assertAlmostEqual(snapshot.margin_rate,
+                               account.kam_rfm_margin_rate, places=2)
 
     def test_order_date_does_not_move_a_confirmed_order(self):
         """An order dated in the previous month but confirmed in this one

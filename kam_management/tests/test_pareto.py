@@ -10,9 +10,11 @@ the key account seen outside the top is the tests' own too.
 """
 import importlib
 
+from dateutil.relativedelta import relativedelta
+
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from .common import KamCase, as_user, make_company, ref
+from .common import KamCase, as_user, ds, make_company, ref, today
 from .rfm_common import key_account, make_product, order
 
 PERIOD = {"date_from": "2015-01-01", "date_to": "2015-12-31"}
@@ -158,8 +160,11 @@ class TestPareto(KamCase):
         wiz.action_rank()
         wiz.action_select_candidates()
         self.assertTrue(lines_by_partner(wiz)[customers["a"]].selected)
+        # the regional manager promotes with the suggested type: A has no
+        # address in a region and bought first in 2015
+        self.assertEqual(lines_by_partner(wiz)[customers["a"]]
+                         .suggested_account_type, "key")
         wiz.write({
-            "kam_account_type": "national",
             "kam_manager_id": ref(env, "user_kam_manager_2").id,
             "kam_region_id": ref(env, "region_east_china").id,
             "kam_relationship_level_id": ref(
@@ -172,7 +177,7 @@ class TestPareto(KamCase):
         self.assertEqual(
             (a.kam_account_type, a.kam_manager_id, a.kam_region_id,
              a.kam_relationship_level_id),
-            ("national", ref(env, "user_kam_manager_2"),
+            ("key", ref(env, "user_kam_manager_2"),
              ref(env, "region_east_china"),
              ref(env, "relationship_level_preferred_supplier")))
         history = a.kam_relationship_history_ids
@@ -243,3 +248,237 @@ class TestPareto(KamCase):
         wiz = wizard(env, login="kam_director")
         wiz.action_rank()
         self.assertEqual(wiz.customer_count, 4)
+
+
+class TestParetoByMargin(KamCase):
+    """Ranked by margin (R13, issue 13), the top is not the revenue's: the
+    largest buyer earns us the least."""
+
+    PERIOD = {"date_from": "2017-01-01", "date_to": "2017-12-31",
+              "share_target": 50.0}
+
+    @classmethod
+    def setUpClass(cls):
+        """2017: Thin buys 1000 at a margin of 100, Rich 600 at 500, Mid
+        400 at 400; a cancelled order of Thin with a large margin."""
+        super(TestParetoByMargin, cls).setUpClass()
+        env = cls.env
+        env.cr.execute(
+            "UPDATE sale_order SET state = 'cancel' "
+            "WHERE state IN ('sale', 'done') "
+            "AND date_order >= %s AND date_order < %s",
+            ("2017-01-01", "2018-01-01"))
+        product = make_product(env)
+        cls.thin = make_company(env, "Margin Thin")
+        cls.rich = make_company(env, "Margin Rich")
+        cls.mid = make_company(env, "Margin Mid")
+        order(env, product, cls.thin, "2017-03-01", 1000.0, cost=900.0)
+        order(env, product, cls.thin, "2017-03-02", 5000.0, cost=0.0,
+              state="cancel")
+        order(env, product, cls.rich, "2017-04-01", 600.0, cost=100.0)
+        order(env, product, cls.mid, "2017-05-01", 400.0, cost=0.0)
+
+    def ranked(self, **vals):
+        wiz = wizard(self.env, **dict(self.PERIOD, **vals))
+        wiz.action_rank()
+        return wiz, wiz.line_ids.filtered("rank").sorted("rank")
+
+    def test_rank_by_margin_differs_from_rank_by_revenue(self):
+        by_revenue, lines = self.ranked()
+        self.assertEqual(by_revenue.rank_by, "revenue")
+        self.assertEqual(lines.mapped("partner_id"),
+                         self.thin | self.rich | self.mid)
+        self.assertEqual(lines.mapped("in_top"), [True, False, False])
+        self.assertEqual(lines.mapped("share"), [50.0, 30.0, 20.0])
+        by_margin, lines = self.ranked(rank_by="margin")
+        self.assertEqual(lines.mapped("partner_id"),
+                         self.rich | self.mid | self.thin)
+        self.assertEqual(lines.mapped("in_top"), [True, False, False])
+        self.assertEqual(lines.mapped("share"), [50.0, 40.0, 10.0])
+        self.assertEqual(lines.mapped("cumulative_share"),
+                         [50.0, 90.0, 100.0])
+        # the candidate of the margin is not the revenue's
+        self.assertEqual(
+            by_revenue.line_ids.filtered(
+                lambda line: line.status == "candidate").partner_id,
+            self.thin)
+        self.assertEqual(
+            by_margin.line_ids.filtered(
+                lambda line: line.status == "candidate").partner_id,
+            self.rich)
+        # both figures on every line, whatever the ranking
+        self.assertEqual(lines.mapped("revenue"), [600.0, 400.0, 1000.0])
+        self.assertEqual(lines.mapped("margin"), [500.0, 400.0, 100.0])
+        self.assertEqual(lines.mapped("margin_rate"), [83.33, 100.0, 10.0])
+        for wiz in (by_revenue, by_margin):
+            self.assertEqual((wiz.total_revenue, wiz.total_margin),
+                             (2000.0, 1000.0))
+
+    def test_rank_by_is_checked(self):
+        with self.raises_and_rolls_back(ValidationError, "Rank By"):
+            wizard(self.env, rank_by="profit")
+
+
+class TestParetoSuggestedType(KamCase):
+    """The type the data suggest (R1, issue 13): national for addresses in
+    two regions or more, long-term for a first confirmed order at least
+    ``kam_management.long_term_years`` years before the end of the period;
+    a director may promote with another type, nobody else. Dates relative
+    to today; the period is the wizard's default (the last 365 days)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super(TestParetoSuggestedType, cls).setUpClass()
+        env = cls.env
+        cn, jp = env.ref("base.cn"), env.ref("base.jp")
+        State = env["res.country.state"]
+        east_state = State.create({"name": "Test East Province",
+                                   "code": "KTE", "country_id": cn.id})
+        south_state = State.create({"name": "Test South Province",
+                                    "code": "KTS", "country_id": cn.id})
+        # 华东 is the east province; 华南 the south one and Japan
+        ref(env, "region_east_china").write({
+            "state_ids": [(6, 0, [east_state.id])],
+            "country_ids": [(6, 0, [])]})
+        ref(env, "region_south_china").write({
+            "state_ids": [(6, 0, [south_state.id])],
+            "country_ids": [(6, 0, [jp.id])]})
+        product = make_product(env)
+        recent = ds(today() - relativedelta(days=10))
+        east = {"state_id": east_state.id, "country_id": cn.id}
+        # orders shipped to a site in the south (not one of its addresses)
+        cls.shipping = make_company(env, "Suggest Shipping Co", **east)
+        site = env["res.partner"].create(dict(
+            name="Suggest Building Site", state_id=south_state.id,
+            country_id=cn.id))
+        order(env, product, cls.shipping, recent, 900.0, shipping=site)
+        # a delivery address in Japan (a country of 华南)
+        cls.branch = make_company(env, "Suggest Branch Co", **east)
+        env["res.partner"].create({
+            "name": "Suggest Branch Osaka", "parent_id": cls.branch.id,
+            "type": "delivery", "country_id": jp.id})
+        order(env, product, cls.branch, recent, 800.0,
+              shipping=cls.branch)
+        # everything in the east
+        cls.local = make_company(env, "Suggest Local Co", **east)
+        env["res.partner"].create(dict(
+            east, name="Suggest Local Depot", parent_id=cls.local.id,
+            type="delivery"))
+        order(env, product, cls.local, recent, 700.0)
+        # a customer for four years (a cancelled order six years ago)
+        cls.old = make_company(env, "Suggest Old Co")
+        cls.first = today() - relativedelta(years=4)
+        order(env, product, cls.old, ds(cls.first), 100.0)
+        order(env, product, cls.old,
+              ds(today() - relativedelta(years=6)), 100.0, state="cancel")
+        order(env, product, cls.old, recent, 600.0)
+
+    def ranked(self, login="kam_regional"):
+        wiz = wizard(self.env, login=login, date_from=ds(
+            today() - relativedelta(days=364)), date_to=ds(today()))
+        wiz.action_rank()
+        return wiz, lines_by_partner(wiz)
+
+    def test_a_state_is_in_one_region(self):
+        env = self.env
+        east = ref(env, "region_east_china")
+        south = ref(env, "region_south_china")
+        with self.raises_and_rolls_back(
+                ValidationError, "States / Provinces: the region %s already "
+                "covers Test East Province" % east.name):
+            south.with_env(as_user(env, "kam_director")).write(
+                {"state_ids": [(4, east.state_ids.id)]})
+        with self.raises_and_rolls_back(
+                ValidationError, "Countries: the region %s already covers "
+                "Japan" % south.name):
+            env["kam.region"].with_env(as_user(env, "kam_director")).create(
+                {"name": "Japan Desk", "country_ids": [
+                    (6, 0, south.country_ids.ids)]})
+        # another company's region may cover it
+        other = env["res.company"].create({"name": "Region Other Co"})
+        env["kam.region"].create({
+            "name": "Other East", "company_id": other.id,
+            "state_ids": [(6, 0, east.state_ids.ids)]})
+
+    def test_suggested_types(self):
+        _wiz, lines = self.ranked()
+        self.assertEqual(
+            [(lines[p].region_count, lines[p].suggested_account_type)
+             for p in (self.shipping, self.branch, self.local, self.old)],
+            [(2, "national"), (2, "national"), (1, "key"),
+             (0, "long_term")])
+        self.assertEqual(lines[self.old].customer_since, ds(self.first))
+        self.assertEqual(lines[self.local].customer_since,
+                         ds(today() - relativedelta(days=10)))
+        # five years needed: no longer long-term
+        self.env["ir.config_parameter"].set_param(
+            "kam_management.long_term_years", "5")
+        _wiz, lines = self.ranked()
+        self.assertEqual(lines[self.old].suggested_account_type, "key")
+        self.assertEqual(lines[self.old].customer_since, ds(self.first))
+
+    def promote(self, wiz, lines, partners):
+        for partner in partners:
+            lines[partner].write({"selected": True})
+        wiz.write({
+            "kam_manager_id": ref(self.env, "user_kam_manager_1").id,
+            "kam_region_id": ref(self.env, "region_east_china").id,
+            "kam_relationship_level_id": ref(
+                self.env, "relationship_level_vendor").id})
+        wiz.action_promote()
+        self.env["res.partner"].invalidate_cache()
+        return [p.kam_account_type for p in partners]
+
+    def test_promotion_uses_the_suggested_type(self):
+        wiz, lines = self.ranked()
+        self.assertEqual(
+            self.promote(wiz, lines, [self.shipping, self.old, self.local]),
+            ["national", "long_term", "key"])
+        self.assertTrue(all(p.kam_is_key_account for p in (
+            self.shipping, self.old, self.local)))
+
+    def test_director_overrides_the_type(self):
+        wiz, lines = self.ranked(login="kam_director")
+        lines[self.shipping].write({"kam_account_type": "key"})
+        self.assertEqual(
+            self.promote(wiz, lines, [self.shipping, self.old]),
+            ["key", "long_term"])
+        # on the wizard: for every ticked line without its own
+        wiz, lines = self.ranked(login="kam_director")
+        lines[self.local].write({"kam_account_type": "national"})
+        wiz.write({"kam_account_type": "long_term"})
+        self.assertEqual(
+            self.promote(wiz, lines, [self.branch, self.local]),
+            ["long_term", "national"])
+
+    def test_only_directors_change_the_type(self):
+        env = self.env
+        refused = "only sales directors may set another type"
+        wiz, lines = self.ranked(login="kam_regional")
+        line = lines[self.shipping]
+        with self.raises_and_rolls_back(AccessError, refused):
+            line.write({"kam_account_type": "key"})
+        with self.raises_and_rolls_back(AccessError, refused):
+            wiz.write({"kam_account_type": "key"})
+        with self.raises_and_rolls_back(AccessError, refused):
+            wizard(env, login="kam_regional", kam_account_type="long_term")
+        line.invalidate_cache()
+        self.assertFalse(line.kam_account_type)
+        # a type on the line however it got there (here in SQL): the
+        # regional manager's promotion is refused before anything is
+        # written
+        env.cr.execute(
+            "UPDATE kam_pareto_wizard_line SET kam_account_type = 'key'"
+            " WHERE id = %s", (line.id,))
+        line.invalidate_cache()
+        line.write({"selected": True})
+        wiz.write({
+            "kam_manager_id": ref(env, "user_kam_manager_1").id,
+            "kam_region_id": ref(env, "region_east_china").id})
+        with self.raises_and_rolls_back(AccessError, refused):
+            try:
+                wiz.action_promote()
+            except AccessError:
+                self.shipping.invalidate_cache()
+                self.assertFalse(self.shipping.kam_is_key_account)
+                raise

@@ -148,6 +148,45 @@ class TestRfmFigures(RfmCase):
             ("id", "in", (silent | refunded).ids),
             ("kam_rfm_recency_days", "=", False)]), silent | refunded)
 
+    def test_margin_and_empty_margin_rate(self):
+        """The margin of the window (R13, issue 13) and its rate; without a
+        positive revenue the rate is empty (False, NULL), not 0."""
+        env = self.env
+        earning = key_account(env, "RFM Margin Co")
+        silent = key_account(env, "RFM Margin Silent Co")
+        free = key_account(env, "RFM Margin Free Co")
+        refunded = key_account(env, "RFM Margin Refund Co")
+        self.order(earning, "2024-06-20", 1000.0, cost=750.0)
+        self.order(earning, "2024-05-20", 500.0, cost=550.0)  # at a loss
+        self.order(earning, "2023-05-01", 800.0, cost=0.0)  # before
+        self.order(free, "2024-06-20", 0.0, cost=0.0)
+        self.order(refunded, "2024-06-01", -500.0, cost=-400.0)
+        refresh(env, AS_OF)
+        got = figures(earning)
+        self.assertAlmostEqual(got["margin"], 200.0)
+        self.assertAlmostEqual(got["margin_rate"], 13.33)
+        snapshot = earning.kam_rfm_snapshot_ids
+        self.assertAlmostEqual(snapshot.margin, 200.0)
+        self.assertAlmostEqual(snapshot.margin_rate, 13.33)
+        for account, margin in ((silent, 0.0), (free, 0.0),
+                                (refunded, -100.0)):
+            with self.subTest(account=account.name):
+                got = figures(account)
+                self.assertAlmostEqual(got["margin"], margin)
+                self.assertIs(got["margin_rate"], False)
+                self.assertIs(account.kam_rfm_snapshot_ids.margin_rate,
+                              False)
+                env.cr.execute(
+                    "SELECT kam_rfm_margin_rate FROM res_partner "
+                    "WHERE id = %s", (account.id,))
+                self.assertIsNone(env.cr.fetchone()[0])
+        # demoted: no figures left
+        earning.action_kam_demote()
+        refresh(env, AS_OF)
+        got = figures(earning)
+        self.assertFalse(got["margin"])
+        self.assertIs(got["margin_rate"], False)
+
     def test_quintiles_among_key_accounts_and_thresholds(self):
         env = self.env
         accounts = [key_account(env, "RFM Q%d" % i) for i in range(5)]
@@ -501,6 +540,10 @@ class TestRfmRights(KamCase):
                     mine.write({"kam_rfm_score": "555"})
                 with self.raises_and_rolls_back(AccessError, computed):
                     mine.write({"kam_churn_risk": False})
+                with self.raises_and_rolls_back(AccessError, computed):
+                    mine.write({"kam_rfm_margin": 1e9})
+                with self.raises_and_rolls_back(AccessError, computed):
+                    mine.write({"kam_rfm_margin_rate": 99.0})
         with self.raises_and_rolls_back(AccessError, computed):
             make_company(as_user(env, "kam_manager_1"), "Typed In",
                          kam_rfm_frequency=3)
