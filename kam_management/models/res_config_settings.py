@@ -3,7 +3,9 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+from .kam_requirement import APPROVAL_PARAM
 from .kam_rfm_snapshot import PARAM_DEFAULTS
+from .kam_settings import bool_param
 
 # settings field -> ir.config_parameter key
 KAM_RFM_PARAMS = {
@@ -80,6 +82,16 @@ class ResConfigSettings(models.TransientModel):
         help="A visit marked done more than this many days after its date "
              "is shown to the reviewer as logged late.")
 
+    # who approves a solution (R6)
+    kam_solution_approval_kam_only = fields.Boolean(
+        string="Only the Key Account Manager Approves Solutions",
+        default=True,
+        help="On: the key account manager approves a requirement's solution "
+             "(the regional manager when the key account manager wrote it); "
+             "a regional manager or sales director approves instead only "
+             "with a recorded reason. Off: any of them approves without a "
+             "reason.")
+
     def _kam_rfm_raw(self):
         return {key: self[fname] for fname, key in KAM_RFM_PARAMS.items()}
 
@@ -124,6 +136,8 @@ class ResConfigSettings(models.TransientModel):
                 res[fname] = int(get(key, default))
             except ValueError:
                 res[fname] = default
+        res["kam_solution_approval_kam_only"] = bool_param(
+            self.env, APPROVAL_PARAM, True)
         return res
 
     @api.multi
@@ -141,4 +155,6 @@ class ResConfigSettings(models.TransientModel):
             ICP.set_param(key, str(value).replace(" ", ""))
         for fname, (key, _default) in KAM_VISIT_PARAMS.items():
             ICP.set_param(key, str(self[fname]))
+        ICP.set_param(APPROVAL_PARAM,
+                      str(bool(self.kam_solution_approval_kam_only)))
         return res
