@@ -33,7 +33,7 @@ t0=$(date +%s)
 dropdb --if-exists "$DB"
 for copy in "${DB}_upgrade" "${DB}_workers" "${DB}_uninstall"; do dropdb --if-exists "$copy"; done
 echo "[odoo-tests] $DB: installing the dependencies${KAM_FAKE_TIME:+ (clock: $KAM_FAKE_TIME)}"
-if ! run -i contacts,mail,calendar,sale_management,sale_margin,base_geolocalize,rating --stop-after-init >"$LOG.deps" 2>&1; then
+if ! run -i contacts,mail,calendar,sale_management,sale_margin,base_geolocalize,rating,portal --stop-after-init >"$LOG.deps" 2>&1; then
     tail -30 "$LOG.deps" >&2; echo "[odoo-tests] installing the dependencies failed" >&2; exit 1
 fi
 echo "[odoo-tests] $DB: kam_management with demo data, --test-enable (log: $LOG)"

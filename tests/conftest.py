@@ -142,7 +142,7 @@ def install_log():
     code, text = run_odoo(
         "test-install-deps.log", "-d", DB, "--db-filter=^%s$" % DB,
         "-i", "contacts,mail,calendar,sale_management,sale_margin,"
-        "base_geolocalize,rating",
+        "base_geolocalize,rating,portal",
         "--stop-after-init")
     assert code == 0, "installing the dependencies failed:\n" + text[-3000:]
     # ... then the addon, running its Odoo-internal tests at install time

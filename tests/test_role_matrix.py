@@ -6,7 +6,8 @@ client and integrators reach the addon.
 
 * ``RIGHTS`` says, per model, which roles may create, read, write and
   unlink (D director, R regional manager, M key account manager, S support
-  staff, C sales secretary).  What a role may do works; everything else is
+  staff, C sales secretary, P a customer's contact with portal access, R7:
+  the demo ``kam_portal``, 陈刚 of 上海地铁).  What a role may do works; everything else is
   refused with an access error.
 * ``SCOPES`` says, per model and role, which records a role sees (R2, R5,
   R8, R10, R14): a KAM only their own accounts' records, support staff only
@@ -32,11 +33,13 @@ import pytest
 
 D, R, M1, M2 = "kam_director", "kam_regional", "kam_manager_1", "kam_manager_2"
 S, S2, SV, C = "kam_support", "kam_support_2", "kam_service", "kam_secretary"
+P = "kam_portal"  # a contact of 上海地铁 with portal access (R7)
 # the roles of the create/write/unlink matrix; the other support users
 # have the same rights as kam_support and only differ in scope (read)
-CRUD_ROLES = (D, R, M1, M2, S, C)
-READ_ROLES = (D, R, M1, M2, S, S2, SV, C)
-CLASS = {D: "D", R: "R", M1: "M", M2: "M", S: "S", S2: "S", SV: "S", C: "C"}
+CRUD_ROLES = (D, R, M1, M2, S, C, P)
+READ_ROLES = (D, R, M1, M2, S, S2, SV, C, P)
+CLASS = {D: "D", R: "R", M1: "M", M2: "M", S: "S", S2: "S", SV: "S", C: "C",
+         P: "P"}
 MARK = "Matrix"
 # Dates of the records the matrix makes, from today (the suite holds on any
 # day): a visit still to come, and a run of periods (months, targets) far
@@ -62,11 +65,13 @@ RIGHTS = {
     "kam.visit.compliance.snapshot": ("", "DRMSC", "", ""),
     "kam.support.team": ("DRM", "DRMSC", "DRM", "D"),
     "kam.support.team.member": ("DRM", "DRMSC", "DRM", "DRM"),
-    "kam.requirement": ("DRM", "DRMSC", "DRMS", "D"),
-    "kam.requirement.stage.log": ("D", "DRMSC", "D", "D"),
+    # the customer reads their account's requirements, stage times,
+    # complaints and serving station on the portal (R7)
+    "kam.requirement": ("DRM", "DRMSCP", "DRMS", "D"),
+    "kam.requirement.stage.log": ("D", "DRMSCP", "D", "D"),
     "kam.requirement.stage.target": ("D", "DRMSC", "D", "D"),
-    "kam.service.station": ("DR", "DRMSC", "DR", "D"),
-    "kam.complaint": ("DRMS", "DRMSC", "DRMS", "D"),
+    "kam.service.station": ("DR", "DRMSCP", "DR", "D"),
+    "kam.complaint": ("DRMS", "DRMSCP", "DRMS", "D"),
     # (issue 13) any KAM (regional managers too) proposes a category, a
     # director approves; an approved category is the directors'
     "kam.info.category": ("DRM", "DRMSC", "D", "D"),
@@ -141,12 +146,20 @@ def own(field):
     return lambda me: [(field, "=", me)]
 
 
+def portal(path="partner_id"):
+    """The portal contact's scope: the key account they are a contact of
+    (R7)."""
+    return lambda me: [(path + ".kam_is_key_account", "=", True),
+                       (path + ".child_ids.user_ids", "in", [me])]
+
+
 SCOPES = {
     "res.partner": {
         "R": lambda me: ["|", ("kam_region_id.manager_id", "=", me),
                          ("kam_manager_id", "=", me)],
         "M": lambda me: [("kam_manager_id", "=", me)],
         "S": lambda me: [("kam_support_user_ids", "in", [me])],
+        "P": lambda me: [("child_ids.user_ids", "in", [me])],
     },
     "kam.relationship.history": account_scope(),
     "kam.visit": account_scope(own=own("user_id")),
@@ -169,10 +182,13 @@ SCOPES = {
     },
     "kam.support.team": account_scope(),
     "kam.support.team.member": account_scope("team_id.partner_id."),
-    "kam.requirement": account_scope(),
-    "kam.requirement.stage.log": account_scope(),
-    "kam.complaint": account_scope(
+    "kam.requirement": dict(account_scope(), P=portal()),
+    "kam.requirement.stage.log": dict(account_scope(), P=portal()),
+    "kam.complaint": dict(account_scope(
         support_extra=lambda me: [("station_id.user_ids", "in", [me])]),
+        P=portal()),
+    "kam.service.station": {"P": lambda me: [
+        ("partner_ids.child_ids.user_ids", "in", [me])]},
     # support staff: their teams' accounts and what they reported
     "kam.info": account_scope(own=own("reporter_id")),
     "kam.satisfaction": {
@@ -540,6 +556,10 @@ def test_read_scope(server, world, login, model):
     domain = base + (scope(me) if scope else [])
     fields = PARTNER_READ_FIELDS if model == "res.partner" \
         else [WRITE_FIELD[model]]
+    if login == P:
+        # the key-account fields and the internal ones (root cause, note)
+        # are the company's: the portal contact reads the records
+        fields = ["display_name"]
     rows = server.call(login, model, "search_read", base, fields=fields)
     expected = set(world.admin(model, "search", domain)) if scope \
         else world.all_ids(model, base)
@@ -549,11 +569,15 @@ def test_read_scope(server, world, login, model):
         hidden = world.all_ids(model, base) - expected
         # (the demo data has nothing outside the regional manager's region
         # for some models, kam_service's station serves every complaint;
-        # KAMs and team support staff always have records they must not see)
-        assert hidden or login in (D, R, SV, C), \
+        # KAMs and team support staff always have records they must not see;
+        # the demo's one station serves the portal contact's account, a
+        # station that does not is hidden from them in test_portal.py)
+        assert hidden or login in (D, R, SV, C) or (
+            login == P and model == "kam.service.station"), \
             "no record outside the scope of %s" % login
         if hidden:
             refused(server, login, model, "read", sorted(hidden)[:3],
+                    fields if login == P else
                     [WRITE_FIELD.get(model, "name")])
 
 
@@ -992,6 +1016,9 @@ ACTIONS = {
                                            (C, M2, S)),
     ("kam.requirement", "action_open_reject_wizard"): (
         on(requirement_in, "review"), (C, M2, S2)),
+    # (R6) the Approve button: approves, or asks the reason in a wizard
+    ("kam.requirement", "action_approve_ask_reason"): (
+        on(requirement_in, "review"), (C, M2, S)),
     ("kam.info", "action_acknowledge"): (info_new, (C, M2, S)),
     ("kam.info", "action_close"): (info_new, (C, M2, S)),
     # (issue 13) only directors decide a proposed category, never the
@@ -1049,6 +1076,8 @@ ACTIONS = {
     ("kam.pareto.wizard", "action_promote"): (prospect, (M1, S, C)),
     ("kam.requirement.reject.wizard", "action_reject"): (
         on(requirement_in, "review"), (C, M2, S)),
+    ("kam.requirement.approve.wizard", "action_approve"): (
+        on(requirement_in, "review"), (C, M2, S)),
     # the RFM settings are system parameters: administrators only
     ("res.config.settings", "set_values"): (settings, (D, R, M1, S, C)),
 }
@@ -1067,6 +1096,8 @@ def wizard(world, login, model, ids):
         vals = {"kam_manager_id": world.uid[M1], "kam_region_id": world.east}
     elif model == "kam.requirement.reject.wizard":
         vals = {"requirement_id": ids[0], "reason": "Too expensive."}
+    elif model == "kam.requirement.approve.wizard":
+        vals = {"requirement_id": ids[0], "reason": "The KAM is away."}
     else:
         # only administrators may even open the settings (Odoo refuses the
         # others at create); set_values must refuse on its own too
@@ -1083,7 +1114,8 @@ def test_action_refused(server, world, login, model, method):
     watched, ids, fields = world.shared(setup, setup)
     before = world.admin(watched, "read", ids, fields)
     if model in ("kam.promote.wizard", "kam.pareto.wizard",
-                 "kam.requirement.reject.wizard", "res.config.settings"):
+                 "kam.requirement.reject.wizard",
+                 "kam.requirement.approve.wizard", "res.config.settings"):
         args = [wizard(world, login, model, ids)]
     elif model in ("kam.scorecard", "kam.visit.compliance"):
         args = []  # @api.model buttons
@@ -1144,6 +1176,40 @@ def test_every_public_method_has_a_refusal_case(env):
     assert not stale, "refusal cases of methods that do not exist: %s" % stale
 
 
+# ---------------------------------------------------------------------------
+# 5b. The portal contact (R7) reads the complaints and requirements of their
+#     own account; every button of them (and of the requirement's wizards)
+#     refuses them and changes nothing
+# ---------------------------------------------------------------------------
+PORTAL_TARGETS = {
+    "kam.complaint": "kam_management.complaint_breached",
+    "kam.requirement": "kam_management.requirement_review",
+    "kam.requirement.reject.wizard": "kam_management.requirement_review",
+    "kam.requirement.approve.wizard": "kam_management.requirement_review",
+}
+PORTAL_ACTIONS = sorted(key for key in ACTIONS if key[0] in PORTAL_TARGETS)
+
+
+@pytest.mark.parametrize("model,method", PORTAL_ACTIONS, ids=[
+    "%s-%s-%s-refused" % ((P,) + key) for key in PORTAL_ACTIONS])
+def test_portal_contact_actions_refused(server, model, method):
+    target = "kam.complaint" if model == "kam.complaint" \
+        else "kam.requirement"
+    rid = server.ref(PORTAL_TARGETS[model])
+    fields = ["state", "write_date"]
+    before = server.call("admin", target, "read", [rid], fields)
+    # the record is the contact's to read
+    assert server.call(P, target, "read", [rid], ["state"])
+    if model.endswith(".wizard"):
+        wizard_id = server.call(P, model, "create", {
+            "requirement_id": rid, "reason": "Please."})
+        refused(server, P, model, method, [wizard_id])
+    else:
+        kwargs = {"reason": "No."} if method == "action_reject" else {}
+        refused(server, P, model, method, [rid], **kwargs)
+    assert server.call("admin", target, "read", [rid], fields) == before
+
+
 def test_helpers_keep_the_scope(server, world):
     """A report's scorecards only for who may read the report; the figure
     helpers that read raw SQL are private (not callable over RPC)."""
@@ -1192,6 +1258,9 @@ BYPASS_CASES = [
     (M1, "kam.complaint", on(complaint_in, "new"), {"state": "closed"}),
     (M1, "kam.requirement", on(requirement_in, "review"),
      {"approved_user_id": 1}),
+    # (R6) a reason for approving is recorded by the approval only
+    (R, "kam.requirement", on(requirement_in, "review"),
+     {"approval_reason": "The KAM is away."}),
     (M1, "kam.info", info_new, {"state": "closed"}),
     # the KAM approves their own level request (issue 12) ...
     (M1, "kam.relationship.level.request", level_request,

@@ -3,6 +3,8 @@
 from odoo import _, api, models
 from odoo.exceptions import ValidationError
 
+from .kam_settings import FALSE_TEXTS, TRUE_TEXTS
+
 # the addon's whole-number parameters and their least value: a visit
 # deadline below 0 days would make every report overdue at once (issue 12)
 NUMBER_PARAMS = {
@@ -27,11 +29,15 @@ NUMBER_PARAMS_MAX = {
     "kam_management.report_submit_day": 28,
     "kam_management.long_term_years": 50,
 }
+# the addon's boolean parameters (who approves a solution, R6)
+BOOLEAN_PARAMS = (
+    "kam_management.solution_approval_kam_only",
+)
 
 
 class IrConfigParameter(models.Model):
-    """The addon's numeric system parameters are checked wherever they are
-    set (Settings, Technical > System Parameters, RPC, import), so a
+    """The addon's numeric and boolean system parameters are checked
+    wherever they are set (Settings, Technical > System Parameters, RPC, import), so a
     scheduled action never runs on a nonsense value."""
 
     _inherit = "ir.config_parameter"
@@ -56,3 +62,14 @@ class IrConfigParameter(models.Model):
                 raise ValidationError(_(
                     "%s: \"%s\" is not allowed; use a whole number from %s "
                     "to %s.") % (param.key, param.value, least, most))
+
+    @api.constrains("key", "value")
+    def _check_kam_boolean(self):
+        for param in self:
+            if param.key not in BOOLEAN_PARAMS:
+                continue
+            if (param.value or "").strip().lower() not in \
+                    TRUE_TEXTS + FALSE_TEXTS:
+                raise ValidationError(_(
+                    "%s: \"%s\" is not allowed; use True or False.")
+                    % (param.key, param.value))

@@ -97,7 +97,9 @@ class KamComplaint(models.Model):
         string="First Response On", track_visibility="onchange")
     date_resolved = fields.Datetime(
         string="Resolved On", track_visibility="onchange")
-    root_cause = fields.Text()
+    # the company's analysis; the customer is told the resolution (status
+    # e-mail, printed status, portal)
+    root_cause = fields.Text(groups="base.group_user")
     resolution = fields.Text()
     state = fields.Selection(
         COMPLAINT_STATES, string="Status", required=True, default="new",
@@ -113,6 +115,11 @@ class KamComplaint(models.Model):
     resolution_time_hours = fields.Float(
         string="Resolution Time (hours)", compute="_compute_times",
         store=True, group_operator="avg")
+    elapsed_hours = fields.Float(
+        string="Time so Far (hours)", compute="_compute_elapsed_hours",
+        help="Calendar hours from receiving the complaint to its "
+             "resolution, or to now while it is not resolved (0 for a "
+             "cancelled complaint).")
     response_breached = fields.Boolean(
         string="Response Late", readonly=True, copy=False,
         help="No first response within the station's commitment.")
@@ -155,6 +162,21 @@ class KamComplaint(models.Model):
                 complaint.date_received, complaint.date_first_response)
             complaint.resolution_time_hours = hours(
                 complaint.date_received, complaint.date_resolved)
+
+    @api.depends("state", "date_received", "date_resolved")
+    def _compute_elapsed_hours(self):
+        now = fields.Datetime.now()
+        for complaint in self:
+            received = complaint.date_received
+            if not received or (complaint.state == "cancelled"
+                                and not complaint.date_resolved):
+                complaint.elapsed_hours = 0.0
+                continue
+            end = complaint.date_resolved or now
+            delta = fields.Datetime.from_string(end) - \
+                fields.Datetime.from_string(received)
+            complaint.elapsed_hours = max(delta.total_seconds() / 3600.0,
+                                          0.0)
 
     @api.onchange("partner_id")
     def _onchange_partner_id(self):

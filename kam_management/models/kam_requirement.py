@@ -8,6 +8,7 @@ from odoo.tools import plaintext2html
 
 from .kam_company import check_user_allowed, check_writer_allowed
 from .kam_lang import in_lang
+from .kam_settings import bool_param
 from .kam_workflow_mixin import transition
 
 REQUIREMENT_STATES = [
@@ -19,12 +20,14 @@ REQUIREMENT_STATES = [
     ("cancelled", "Cancelled"),
 ]
 OPEN_STATES = ("received", "drafting", "review", "approved")
+# R6: only the designated approver approves a solution without a reason
+APPROVAL_PARAM = "kam_management.solution_approval_kam_only"
 
 # Set only by the workflow actions, never written directly.
 WORKFLOW_FIELDS = frozenset([
     "solution_user_id", "date_submitted", "approved_user_id",
     "date_approved", "date_delivered", "reject_reason", "date_stage_start",
-    "stage_user_id",
+    "stage_user_id", "approval_reason",
 ])
 
 
@@ -94,17 +97,31 @@ class KamRequirement(models.Model):
         track_visibility="onchange",
         help="Drafts the solution (R6); defaults to the technical support "
              "member of the account's support team.")
-    solution = fields.Html()
+    # the drafts are the company's: the customer reads the solution once it
+    # is delivered (customer_solution, the portal)
+    solution = fields.Html(groups="base.group_user")
+    customer_solution = fields.Html(
+        string="Delivered Solution", compute="_compute_customer_solution",
+        help="The solution as delivered to the customer; empty until it is "
+             "delivered.")
     solution_user_id = fields.Many2one(
         "res.users", string="Solution By", readonly=True,
         help="Who submitted the solution for review; they cannot approve it.")
     date_submitted = fields.Datetime(string="Submitted On", readonly=True)
     approved_user_id = fields.Many2one(
         "res.users", string="Approved By", readonly=True)
+    approval_reason = fields.Text(
+        string="Reason for Approving", readonly=True, copy=False,
+        groups="base.group_user", track_visibility="onchange",
+        help="Why someone other than the key account manager approved the "
+             "solution (for example, the key account manager was absent); "
+             "see the setting \"Only the Key Account Manager Approves "
+             "Solutions\".")
     date_approved = fields.Datetime(string="Approved On", readonly=True)
     date_delivered = fields.Datetime(string="Delivered On", readonly=True)
     reject_reason = fields.Text(
         string="Reason Sent Back", readonly=True, track_visibility="onchange",
+        groups="base.group_user",
         help="Why the reviewer sent the solution back to drafting (latest).")
     state = fields.Selection(
         REQUIREMENT_STATES, string="Stage", required=True, default="received",
@@ -126,6 +143,10 @@ class KamRequirement(models.Model):
         string="Overdue", compute="_compute_stage_deadline",
         search="_search_is_overdue",
         help="The requirement has been in its stage longer than the target.")
+    elapsed_hours = fields.Float(
+        string="Time so Far (hours)", compute="_compute_elapsed_hours",
+        help="Calendar hours from receiving the requirement to its delivery "
+             "(or cancellation), or to now while it is open.")
 
     # ------------------------------------------------------------------
     # Computes and defaults
@@ -152,6 +173,34 @@ class KamRequirement(models.Model):
                 + timedelta(hours=hours))
             req.stage_deadline = deadline
             req.is_overdue = deadline < now
+
+    @api.depends("state", "date_received", "date_delivered",
+                 "date_stage_start")
+    def _compute_elapsed_hours(self):
+        now = fields.Datetime.from_string(fields.Datetime.now())
+        for req in self:
+            if not req.date_received:
+                req.elapsed_hours = 0.0
+                continue
+            if req.state == "delivered":
+                end = req.date_delivered
+            elif req.state == "cancelled":
+                end = req.date_stage_start
+            else:
+                end = None
+            end = fields.Datetime.from_string(end) if end else now
+            start = fields.Datetime.from_string(req.date_received)
+            req.elapsed_hours = max(
+                (end - start).total_seconds() / 3600.0, 0.0)
+
+    @api.depends("state", "solution")
+    def _compute_customer_solution(self):
+        for req in self:
+            # sudo: the delivered solution is the customer's to read, also
+            # for a reader outside the company (the portal); the drafts
+            # stay hidden from them
+            req.customer_solution = req.sudo().solution \
+                if req.state == "delivered" else False
 
     @api.model
     def _search_is_overdue(self, operator, value):
@@ -320,6 +369,23 @@ class KamRequirement(models.Model):
                     "\"%s\" or its key account manager can submit the "
                     "solution.") % req.name)
 
+    def _kam_approval_kam_only(self):
+        """The setting ``kam_management.solution_approval_kam_only``
+        (default on): only the designated approver approves without a
+        reason."""
+        return bool_param(self.env, APPROVAL_PARAM, True)
+
+    def _kam_approval_needs_reason(self):
+        """Whether the current user approves this solution only with a
+        recorded reason (R6): with the setting on, everyone but the
+        designated approver (``_kam_approver``: the KAM, or the regional
+        manager when the KAM wrote the solution). The superuser (data
+        files, scheduled actions) passes, as every "who" check."""
+        self.ensure_one()
+        if self._kam_is_superuser() or not self._kam_approval_kam_only():
+            return False
+        return self.env.user not in self._kam_approver()
+
     def _kam_check_approver(self, action):
         """A manager of the account, never the author of the solution
         (R6)."""
@@ -448,16 +514,38 @@ class KamRequirement(models.Model):
             feedback=_("Solution submitted for review."))
 
     @api.multi
-    def action_approve(self):
-        """The KAM (or the regional manager) approves the solution; the
-        author of the solution never approves it (R6)."""
+    def action_approve(self, reason=None):
+        """The KAM approves the solution; the author of the solution never
+        approves it (R6). With the setting ``kam_management.
+        solution_approval_kam_only`` on (the default), anyone else who
+        manages the account (its regional manager, a sales director) gives
+        a ``reason`` (an argument, or the context key
+        ``kam_approval_reason``), recorded in ``approval_reason``; the
+        regional manager needs none when the KAM wrote the solution. With
+        the setting off, any manager approves without one."""
         self._kam_check_write()
         self._kam_check_move("action_approve")
+        if reason is None:
+            reason = self.env.context.get("kam_approval_reason")
+        if reason is not None and reason is not False and \
+                not isinstance(reason, str):
+            raise UserError(_("Reason: give the reason as a text."))
+        reason = (reason or "").strip()
+        for req in self:
+            if not reason and req._kam_approval_needs_reason():
+                raise UserError(_(
+                    "Reason: you approve the solution of \"%s\" instead of "
+                    "%s; say why (for example, the key account manager is "
+                    "absent).") % (req.name, req._kam_approver().name
+                                   or _("its key account manager")))
+        feedback = _("Solution approved: %s") % reason if reason \
+            else _("Solution approved.")
         return self._kam_transition(
             "approved", lambda r: r.kam_manager_id,
             vals={"approved_user_id": self.env.uid,
-                  "date_approved": fields.Datetime.now()},
-            feedback=_("Solution approved."))
+                  "date_approved": fields.Datetime.now(),
+                  "approval_reason": reason or False},
+            feedback=feedback)
 
     @api.multi
     def action_reject(self, reason=None):
@@ -490,6 +578,21 @@ class KamRequirement(models.Model):
         return self._kam_transition(
             "cancelled", lambda r: r.env["res.users"],
             feedback=_("Requirement cancelled."))
+
+    @api.multi
+    def action_approve_ask_reason(self):
+        """The "Approve" button: approves at once when the user needs no
+        reason (the designated approver, see ``action_approve``), otherwise
+        opens the wizard that asks for it."""
+        self.ensure_one()
+        self._kam_check_write()
+        self._kam_check_move("action_approve")
+        if not self._kam_approval_needs_reason():
+            return self.action_approve()
+        action = self.env.ref(
+            "kam_management.kam_requirement_approve_wizard_action").read()[0]
+        action["context"] = {"default_requirement_id": self.id}
+        return action
 
     @api.multi
     def action_open_reject_wizard(self):

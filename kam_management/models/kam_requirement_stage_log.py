@@ -55,7 +55,12 @@ class KamRequirementStageLog(models.Model):
         string="Overdue", compute="_compute_is_overdue",
         help="Longer than the target: finished late, or still open past "
              "its deadline.")
-    note = fields.Text()
+    # why the solution was sent back: the company's, not the customer's
+    note = fields.Text(groups="base.group_user")
+    elapsed_hours = fields.Float(
+        string="Time so Far (hours)", compute="_compute_elapsed_hours",
+        help="The stage's time: until it was left, or until now while the "
+             "requirement is in it.")
 
     @api.depends("date_start", "date_end", "target_hours")
     def _compute_duration_hours(self):
@@ -94,3 +99,15 @@ class KamRequirementStageLog(models.Model):
             deadline = fields.Datetime.from_string(log.date_start) + \
                 timedelta(hours=log.target_hours)
             log.is_overdue = fields.Datetime.to_string(deadline) < now
+
+    @api.depends("date_start", "date_end")
+    def _compute_elapsed_hours(self):
+        now = fields.Datetime.from_string(fields.Datetime.now())
+        for log in self:
+            if not log.date_start:
+                log.elapsed_hours = 0.0
+                continue
+            end = fields.Datetime.from_string(log.date_end) \
+                if log.date_end else now
+            log.elapsed_hours = max((end - fields.Datetime.from_string(
+                log.date_start)).total_seconds() / 3600.0, 0.0)

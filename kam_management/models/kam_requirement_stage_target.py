@@ -49,4 +49,6 @@ class KamRequirementStageTarget(models.Model):
     @api.model
     def _kam_targets(self):
         """Targets by state, in hours (0 = none)."""
-        return {t.state: t.target_hours for t in self.search([])}
+        # sudo: the targets apply to whoever reads a requirement, also the
+        # customer on the portal (who has no access to the configuration)
+        return {t.state: t.target_hours for t in self.sudo().search([])}

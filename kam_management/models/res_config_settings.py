@@ -4,7 +4,9 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 from .ir_config_parameter import NUMBER_PARAMS, NUMBER_PARAMS_MAX
+from .kam_requirement import APPROVAL_PARAM
 from .kam_rfm_snapshot import PARAM_DEFAULTS
+from .kam_settings import bool_param
 
 # settings field -> ir.config_parameter key
 KAM_RFM_PARAMS = {
@@ -108,6 +110,15 @@ class ResConfigSettings(models.TransientModel):
         help="The 80/20 finder suggests the type \"Long-term Customer\" "
              "for a customer whose first confirmed order is at least this "
              "many years before the end of the ranked period (1 to 50).")
+    # who approves a solution (R6)
+    kam_solution_approval_kam_only = fields.Boolean(
+        string="Only the Key Account Manager Approves Solutions",
+        default=True,
+        help="On: the key account manager approves a requirement's solution "
+             "(the regional manager when the key account manager wrote it); "
+             "a regional manager or sales director approves instead only "
+             "with a recorded reason. Off: any of them approves without a "
+             "reason.")
 
     def _kam_rfm_raw(self):
         return {key: self[fname] for fname, key in KAM_RFM_PARAMS.items()}
@@ -169,6 +180,8 @@ class ResConfigSettings(models.TransientModel):
                 res[fname] = int(get(key, default))
             except ValueError:
                 res[fname] = default
+        res["kam_solution_approval_kam_only"] = bool_param(
+            self.env, APPROVAL_PARAM, True)
         return res
 
     @api.multi
@@ -187,4 +200,6 @@ class ResConfigSettings(models.TransientModel):
         for fname, (key, _default) in list(KAM_VISIT_PARAMS.items()) + list(
                 KAM_BOUNDED_PARAMS.items()):
             ICP.set_param(key, str(self[fname]))
+        ICP.set_param(APPROVAL_PARAM,
+                      str(bool(self.kam_solution_approval_kam_only)))
         return res

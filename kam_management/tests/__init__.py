@@ -28,3 +28,4 @@ from . import test_month_handin
 from . import test_contact_window
 from . import test_station_coverage
 from . import test_meeting
+from . import test_portal

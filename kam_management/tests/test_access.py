@@ -884,3 +884,67 @@ class TestFinderAccess(AccessCase):
         match = "only sales directors" if op == "override" else ""
         self.assertEqual(state_at_error(self, AccessError, match, call,
                                         stored), before)
+
+
+# ----------------------------------------------------------------------
+# The customer portal (R7): kam_portal, 陈刚 of 上海地铁 (kam_manager_1's
+# account), reads the account's complaints, requirements, their stage
+# times and the serving station; nothing else of the addon, nothing of
+# another account, and writes nothing.
+# ----------------------------------------------------------------------
+PORTAL_READS = {
+    # model: what the portal user finds, as a domain read as admin
+    "kam.complaint": "partner_id",
+    "kam.requirement": "partner_id",
+    "kam.requirement.stage.log": "partner_id",
+    "kam.service.station": "partner_ids",
+}
+
+
+class TestPortalAccess(AccessCase):
+
+    def portal_env(self):
+        return self.env(user=self.user("kam_portal").id)
+
+    def test_portal_user_reads_own_account_only(self):
+        env = self.portal_env()
+        metro = self.kam_ref("partner_kam_shanghai_metro")
+        models = self.env["ir.model"].search([
+            ("model", "=like", "kam.%"), ("transient", "=", False)])
+        for model in models.mapped("model"):
+            if self.env[model]._abstract:
+                continue
+            with self.subTest(model=model):
+                Model = env[model]
+                rights = [Model.check_access_rights(op, raise_exception=False)
+                          for op in ("read", "create", "write", "unlink")]
+                self.assertEqual(rights,
+                                 [model in PORTAL_READS, False, False, False])
+                if model not in PORTAL_READS:
+                    continue
+                field = PORTAL_READS[model]
+                domain = [(field, "=", metro.id)] if field == "partner_id" \
+                    else [(field, "in", metro.ids)]
+                mine = self.env[model].search(domain)
+                self.assertTrue(mine)
+                self.assertEqual(Model.search([]).ids, mine.ids)
+                others = self.env[model].search([("id", "not in", mine.ids)],
+                                                limit=1)
+                if others:
+                    with self.assertRaisesRegex(AccessError, DENIED_READ):
+                        others.with_env(env).read(["display_name"])
+
+    def test_portal_user_sees_no_key_account_fields(self):
+        """The key-account fields of the account stay the company's."""
+        env = self.portal_env()
+        metro = self.kam_ref("partner_kam_shanghai_metro").with_env(env)
+        self.assertTrue(metro.read(["name"]))
+        for fname in ("kam_manager_id", "kam_relationship_level_id",
+                      "kam_strategy"):
+            with self.subTest(field=fname):
+                with self.assertRaises(AccessError):
+                    metro.read([fname])
+        # another key account is not even read
+        with self.assertRaisesRegex(AccessError, DENIED_READ):
+            self.kam_ref("partner_kam_wuxi_semicon").with_env(env).read(
+                ["name"])

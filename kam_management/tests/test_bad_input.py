@@ -131,6 +131,8 @@ REPORT_SUBMIT_DAY = Q(("ir.config_parameter", [
 # (issue 13) the 80/20 finder's long-term customers
 LONG_TERM_YEARS = Q(("ir.config_parameter", [
     ("key", "=", "kam_management.long_term_years")]))
+APPROVAL_PARAM = Q(("ir.config_parameter", [
+    ("key", "=", "kam_management.solution_approval_kam_only")]))
 STAGE_LOG = Q(("kam.requirement.stage.log", [
     ("requirement_id", "=", ref("requirement_received"))]))
 
@@ -200,6 +202,10 @@ BASE = {
     "kam.requirement.reject.wizard": ("kam_manager_1", {
         "requirement_id": ref("requirement_review"),
         "reason": "Too expensive"}),
+    # (R6) the regional manager approves instead of the KAM
+    "kam.requirement.approve.wizard": ("kam_regional", {
+        "requirement_id": ref("requirement_review"),
+        "reason": "The key account manager is on leave."}),
     "res.config.settings": ("admin", {}),
     # made by the scheduled action only
     "kam.satisfaction.request": ("admin", {
@@ -368,6 +374,18 @@ CASES = [
     action("requirement-reject-without-reason", "kam_manager_1",
            "kam.requirement", ref("requirement_review"), "action_reject",
            "Reason: say why", vals={"reason": "  "}),
+    # (R6) only the KAM approves without a reason
+    action("requirement-approve-without-reason", "kam_regional",
+           "kam.requirement", ref("requirement_review"), "action_approve",
+           "Reason: you approve the solution of .* instead of ", rpc=True),
+    action("requirement-approve-blank-reason", "kam_director",
+           "kam.requirement", ref("requirement_review"), "action_approve",
+           "Reason: you approve the solution of .* instead of ",
+           vals={"reason": "   "}, rpc=True),
+    action("requirement-approve-reason-not-text", "kam_director",
+           "kam.requirement", ref("requirement_review"), "action_approve",
+           "Reason: give the reason as a text", vals={"reason": 7},
+           rpc=True),
     # --- kam.complaint (R7, R9) --------------------------------------------
     create("complaint-missing-subject", "kam.complaint", {"name": MISSING},
            "Subject is required"),
@@ -914,6 +932,21 @@ CASES = [
            "kam.requirement.reject.wizard",
            {"requirement_id": ref("requirement_received")}, "action_reject",
            "Send Back: .* is Received; allowed only from Review"),
+    create("approve-missing-reason", "kam.requirement.approve.wizard",
+           {"reason": MISSING}, "Reason is required"),
+    create("approve-blank-reason", "kam.requirement.approve.wizard",
+           {"reason": "   "}, "Reason is required"),
+    create("approve-requirement-nonexistent",
+           "kam.requirement.approve.wizard", {"requirement_id": NONE_ID},
+           "Requirement: " + NO_RECORD),
+    wizard("approve-requirement-not-in-review",
+           "kam.requirement.approve.wizard",
+           {"requirement_id": ref("requirement_received")}, "action_approve",
+           "Approve: .* is Received; allowed only from Review"),
+    write("param-solution-approval-not-boolean", "admin",
+          "ir.config_parameter", APPROVAL_PARAM, {"value": "on Mondays"},
+          "kam_management.solution_approval_kam_only: .* use True or "
+          "False", rpc=True),
     # --- settings (R13, R16) -----------------------------------------------
     create("settings-window-zero", "res.config.settings",
            {"kam_rfm_window_days": 0},

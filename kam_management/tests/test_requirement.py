@@ -210,8 +210,11 @@ class TestRequirementWorkflow(RequirementCase):
         self.assertEqual(stage, ["review"])
 
     def test_director_approves_any_solution(self):
+        """With a reason (the KAM approves as a rule, see
+        TestSolutionApproval)."""
         req = ref(self.env, "requirement_review")
-        act_as(req, "kam_director").action_approve()
+        act_as(req, "kam_director").action_approve(
+            reason="The key account manager is on leave.")
         self.assertEqual(req.state, "approved")
 
     def test_only_the_assigned_support_submits(self):
@@ -273,6 +276,197 @@ class TestRequirementWorkflow(RequirementCase):
         with self.raises_and_rolls_back(UserError, "原因") as info:
             req.action_reject(reason="")
         self.assertIn("原因", info.exception.name)
+
+
+# ----------------------------------------------------------------------
+# Who approves a solution (R6)
+# ----------------------------------------------------------------------
+APPROVAL_PARAM = "kam_management.solution_approval_kam_only"
+ABSENT = "Sun Li is at a customer site in Xi an all week."
+
+
+class TestSolutionApproval(RequirementCase):
+    """The KAM approves; a regional manager or a director only with a
+    recorded reason; the regional manager without one when the KAM wrote
+    the solution; the setting off restores "any manager, no reason"."""
+
+    def setUp(self):
+        super(TestSolutionApproval, self).setUp()
+        # the parameter is cached by the registry, which the rollback of a
+        # test does not undo
+        self.addCleanup(self.registry.clear_caches)
+
+    def review(self):
+        """A requirement of kam_manager_1's account in review, whose
+        solution kam_support wrote."""
+        req = ref(self.env, "requirement_review")
+        self.assertEqual(req.state, "review")
+        self.assertEqual(req.solution_user_id,
+                         ref(self.env, "user_kam_support"))
+        return req
+
+    def new_in_review(self):
+        """A new requirement of kam_manager_1's account whose solution
+        kam_support submitted."""
+        req = new_requirement(self.env)
+        act_as(req, "kam_manager_1").action_start()
+        act_as(req, "kam_support").write({"solution": "<p>Two pumps.</p>"})
+        act_as(req, "kam_support").action_submit_solution()
+        self.assertEqual(req.state, "review")
+        return req
+
+    def set_kam_only(self, value):
+        self.env["ir.config_parameter"].set_param(APPROVAL_PARAM, value)
+
+    def test_kam_approves_without_a_reason(self):
+        req = self.review()
+        act_as(req, "kam_manager_1").action_approve()
+        self.assertEqual(req.state, "approved")
+        self.assertEqual(req.approved_user_id,
+                         ref(self.env, "user_kam_manager_1"))
+        self.assertFalse(req.approval_reason)
+
+    def test_others_need_a_reason(self):
+        for login in ("kam_regional", "kam_director"):
+            for reason in (None, "", "   "):
+                with self.subTest(login=login, reason=reason):
+                    req = self.review()
+                    with self.refused_in_stage(
+                            UserError, r"Reason: you approve the solution "
+                                       r"of .* instead of ", req) as stage:
+                        act_as(req, login).action_approve(reason=reason)
+                    self.assertEqual(stage, ["review"])
+                    self.assertFalse(req.approved_user_id)
+                    self.assertFalse(req.approval_reason)
+        # dragging the card to Approved is the same button
+        req = act_as(self.review(), "kam_regional")
+        with self.refused_in_stage(UserError, "Reason", req) as stage:
+            req.write({"state": "approved"})
+        self.assertEqual(stage, ["review"])
+
+    def test_regional_manager_approves_with_a_reason(self):
+        req = self.review()
+        act_as(req, "kam_regional").action_approve(reason="  %s " % ABSENT)
+        self.assertEqual(req.state, "approved")
+        self.assertEqual(req.approved_user_id,
+                         ref(self.env, "user_kam_regional"))
+        self.assertEqual(req.approval_reason, ABSENT)
+        # the hand-over activity's feedback in the chatter says why
+        self.assertTrue([m for m in req.message_ids if ABSENT in m.body])
+        # the stage log and the next step as for the KAM's approval
+        self.assertEqual(req.stage_user_id,
+                         ref(self.env, "user_kam_manager_1"))
+        self.assertEqual(req.stage_log_ids.sorted("id")[-1].state,
+                         "approved")
+
+    def test_reason_in_the_context(self):
+        """The RPC path without the argument: the context key."""
+        req = self.review()
+        act_as(req, "kam_director").with_context(
+            kam_approval_reason=ABSENT).action_approve()
+        self.assertEqual(req.state, "approved")
+        self.assertEqual(req.approval_reason, ABSENT)
+
+    def test_reason_must_be_text(self):
+        req = act_as(self.review(), "kam_regional")
+        with self.refused_in_stage(UserError, "Reason: give the reason as "
+                                              "a text", req) as stage:
+            req.action_approve(reason=42)
+        self.assertEqual(stage, ["review"])
+
+    def test_the_form_button_asks_only_who_needs_to_say_why(self):
+        req = self.review()
+        # the KAM: approved at once
+        act_as(req, "kam_manager_1").action_approve_ask_reason()
+        self.assertEqual(req.state, "approved")
+        # the regional manager: the wizard, which records the reason
+        req = ref(self.env, "requirement_reworked")  # drafting, kam_support
+        act_as(req, "kam_support").write({"solution": "<p>Payback 3 y.</p>"})
+        act_as(req, "kam_support").action_submit_solution()
+        action = act_as(req, "kam_regional").action_approve_ask_reason()
+        self.assertEqual(action["res_model"],
+                         "kam.requirement.approve.wizard")
+        self.assertEqual(req.state, "review")
+        Wizard = self.env["kam.requirement.approve.wizard"].with_env(
+            as_user(self.env, "kam_regional")).with_context(
+                action["context"])
+        wizard = Wizard.create({"reason": ABSENT})
+        self.assertEqual(wizard.requirement_id, req)
+        self.assertEqual(wizard.approver_id,
+                         ref(self.env, "user_kam_manager_1"))
+        wizard.action_approve()
+        self.assertEqual(req.state, "approved")
+        self.assertEqual(req.approval_reason, ABSENT)
+        # who may not approve does not get the wizard either
+        other = self.new_in_review()
+        with self.raises_and_rolls_back(AccessError, "Approve"):
+            act_as(other, "kam_support").action_approve_ask_reason()
+
+    def test_kam_wrote_it_regional_manager_approves_without_reason(self):
+        env = self.env
+        req = act_as(new_requirement(env), "kam_manager_1")
+        req.action_start()
+        req.write({"solution": "<p>My own idea.</p>"})
+        req.action_submit_solution()
+        with self.refused_in_stage(AccessError, "you wrote", req) as stage:
+            req.action_approve(reason=ABSENT)
+        self.assertEqual(stage, ["review"])
+        # a director still says why: the regional manager approves
+        with self.refused_in_stage(UserError, "Reason", req) as stage:
+            act_as(req, "kam_director").action_approve()
+        self.assertEqual(stage, ["review"])
+        act_as(req, "kam_regional").action_approve()
+        self.assertEqual(req.state, "approved")
+        self.assertEqual(req.approved_user_id,
+                         ref(env, "user_kam_regional"))
+        self.assertFalse(req.approval_reason)
+
+    def test_setting_off_restores_any_manager(self):
+        self.set_kam_only("False")
+        for login in ("kam_regional", "kam_director"):
+            with self.subTest(login=login):
+                req = self.new_in_review()
+                act_as(req, login).action_approve()
+                self.assertEqual(req.state, "approved")
+                self.assertEqual(req.approved_user_id, self.user(login))
+                self.assertFalse(req.approval_reason)
+        # the author is still refused
+        req = act_as(new_requirement(self.env), "kam_manager_1")
+        req.action_start()
+        req.write({"solution": "<p>Mine.</p>"})
+        req.action_submit_solution()
+        with self.raises_and_rolls_back(AccessError, "you wrote"):
+            req.action_approve()
+        # the form button approves at once
+        req = self.new_in_review()
+        act_as(req, "kam_director").action_approve_ask_reason()
+        self.assertEqual(req.state, "approved")
+
+    def test_setting_in_the_settings(self):
+        Settings = self.env["res.config.settings"]
+        self.assertTrue(Settings.create({}).kam_solution_approval_kam_only)
+        # set_values, what "Save" runs (execute() would also reset the
+        # environments of the test, for the installed module_* settings)
+        Settings.create({"kam_solution_approval_kam_only": False}).set_values()
+        self.assertEqual(self.env["ir.config_parameter"].get_param(
+            APPROVAL_PARAM), "False")
+        self.assertFalse(Settings.create({}).kam_solution_approval_kam_only)
+        req = self.review()
+        act_as(req, "kam_regional").action_approve()
+        self.assertEqual(req.state, "approved")
+        Settings.create({"kam_solution_approval_kam_only": True}).set_values()
+        self.assertEqual(self.env["ir.config_parameter"].get_param(
+            APPROVAL_PARAM), "True")
+
+    def test_setting_takes_true_or_false_only(self):
+        for value in ("yes please", "2", ""):
+            with self.subTest(value=value):
+                with self.raises_and_rolls_back(
+                        ValidationError, "%s: .* use True or False"
+                        % APPROVAL_PARAM):
+                    self.set_kam_only(value)
+        for value in ("true", " FALSE ", "1", "0"):
+            self.set_kam_only(value)
 
 
 # ----------------------------------------------------------------------

@@ -8,8 +8,14 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
         "--disable-component-update", "--disable-sync"]
 
 
+# what shows once logged in: the web client (employees), or the customer
+# portal under /my (portal users)
+WEB_CLIENT = ".o_main_navbar, .o_web_client"
+PORTAL = ".o_portal_my_home"
+
+
 @contextmanager
-def logged_in(url, login, password):
+def logged_in(url, login, password, ready=WEB_CLIENT):
     """A page logged in through Odoo's real login form."""
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
@@ -19,7 +25,7 @@ def logged_in(url, login, password):
         page.fill("input[name=login]", login)
         page.fill("input[name=password]", password)
         page.click("button[type=submit]")
-        page.wait_for_selector(".o_main_navbar, .o_web_client", timeout=60000)
+        page.wait_for_selector(ready, timeout=60000)
         try:
             yield page
         finally:
