@@ -14,6 +14,8 @@ NUMBER_PARAMS = {
     # the month-end hand-in (R14, issue 13): 0 = the last day of the month
     "kam_management.handin_day": 0,
     "kam_management.handin_entry_days": 0,
+    # the largest visit photo, in MB (issue 14)
+    "kam_management.visit_photo_max_mb": 1,
 }
 # and their greatest value, where there is one
 NUMBER_PARAMS_MAX = {

@@ -90,7 +90,7 @@ INSERT INTO kam_scorecard
         sales_share_pct, report_due_count, report_on_time_count,
         report_punctuality_pct,
         satisfaction_customer_count, satisfaction_manual_count,
-        handin_late, handin_entry_late,
+        handin_late, handin_entry_late, visits_verified_count,
         create_uid, create_date, write_uid, write_date)
 SELECT x.*, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s,
        now() AT TIME ZONE 'UTC'
@@ -110,7 +110,8 @@ SELECT x.*, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s,
               %(satisfaction_customer_count)s::int[],
               %(satisfaction_manual_count)s::int[],
               %(handin_late)s::bool[],
-              %(handin_entry_late)s::bool[]) AS x
+              %(handin_entry_late)s::bool[],
+              %(visits_verified_count)s::int[]) AS x
 ON CONFLICT (user_id, period_start) DO UPDATE SET
        period_end = EXCLUDED.period_end,
        company_id = EXCLUDED.company_id,
@@ -135,6 +136,7 @@ ON CONFLICT (user_id, period_start) DO UPDATE SET
        satisfaction_manual_count = EXCLUDED.satisfaction_manual_count,
        handin_late = EXCLUDED.handin_late,
        handin_entry_late = EXCLUDED.handin_entry_late,
+       visits_verified_count = EXCLUDED.visits_verified_count,
        write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
 """
 
@@ -246,6 +248,12 @@ class KamScorecard(models.Model):
         string="Report Punctuality (%)", readonly=True, group_operator="avg",
         help="Visit reports on time / visit reports due x 100 (R8). Empty "
              "without a report due.")
+
+    visits_verified_count = fields.Integer(
+        string="Visits Verified on Site", readonly=True,
+        help="The KAM's done visits of the month checked in within the "
+             "radius of the account's position, or on an account without "
+             "a position and reviewed by the supervisor (issue 14).")
 
     handin_late = fields.Boolean(
         string="Hand-In Late", readonly=True,
@@ -460,6 +468,9 @@ class KamScorecard(models.Model):
                 fields.Date.from_string(end) + timedelta(days=1)), users)
         shares = self._kam_score_sales_share(users, start, end)
         handins = self._kam_score_handin(users, start)
+        verified = Visit._kam_verified_counts(
+            start, fields.Date.to_string(
+                fields.Date.from_string(end) + timedelta(days=1)), users)
         cols = {k: [] for k in (
             "user_id", "period_start", "period_end", "company_id",
             "sales_amount", "target_amount", "target_achievement_pct",
@@ -470,7 +481,7 @@ class KamScorecard(models.Model):
             "report_due_count", "report_on_time_count",
             "report_punctuality_pct",
             "satisfaction_customer_count", "satisfaction_manual_count",
-            "handin_late", "handin_entry_late")}
+            "handin_late", "handin_entry_late", "visits_verified_count")}
         companies = self._kam_user_companies(users)
         for uid in users:
             sale = sales.get(uid, {"sales": 0.0, "buyers": 0,
@@ -503,6 +514,7 @@ class KamScorecard(models.Model):
                 "satisfaction_manual_count": n_manual,
                 "handin_late": bool(handins.get(uid, (False,))[0]),
                 "handin_entry_late": bool(handins.get(uid, (False, False))[1]),
+                "visits_verified_count": verified.get(uid, 0),
             }
             for key, value in row.items():
                 cols[key].append(value)

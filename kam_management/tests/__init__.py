@@ -25,3 +25,4 @@ from . import test_language
 from . import test_figures
 from . import test_satisfaction
 from . import test_month_handin
+from . import test_visit_check_in
