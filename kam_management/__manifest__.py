@@ -48,6 +48,7 @@
         "views/kam_report_views.xml",
         "views/kam_scorecard_views.xml",
         "views/kam_visit_check_in_views.xml",
+        "views/kam_visit_page_templates.xml",
         "data/kam_month_handin_data.xml",
         "views/kam_month_handin_views.xml",
         "data/kam_rfm_data.xml",
