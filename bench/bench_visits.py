@@ -52,6 +52,9 @@ SELECT p.id, r.id, max(v.visit_date)
         OR v.kind IN (SELECT k.code FROM kam_visit_rule_kind_rel rk
                         JOIN kam_visit_kind k ON k.id = rk.kind_id
                        WHERE rk.rule_id = r.id))
+   AND (r.require_check_in IS NOT TRUE
+        OR v.check_in_distance_m <= r.check_in_radius_m
+        OR (v.check_in_account_no_position AND v.state = 'reviewed'))
  WHERE p.kam_is_key_account
  GROUP BY p.id, r.id
 """
@@ -185,6 +188,9 @@ SELECT p.id, r.id,
         OR v.kind IN (SELECT k.code FROM kam_visit_rule_kind_rel rk
                         JOIN kam_visit_kind k ON k.id = rk.kind_id
                        WHERE rk.rule_id = r.id))
+   AND (r.require_check_in IS NOT TRUE
+        OR v.check_in_distance_m <= r.check_in_radius_m
+        OR (v.check_in_account_no_position AND v.state = 'reviewed'))
  WHERE p.kam_is_key_account AND p.active
  GROUP BY p.id, r.id, reg.manager_id
 """

@@ -51,6 +51,8 @@
         "views/kam_target_views.xml",
         "views/kam_report_views.xml",
         "views/kam_scorecard_views.xml",
+        "views/kam_visit_check_in_views.xml",
+        "views/kam_visit_page_templates.xml",
         "data/kam_month_handin_data.xml",
         "views/kam_month_handin_views.xml",
         "data/kam_rfm_data.xml",
@@ -92,5 +94,6 @@
         "demo/kam_report_demo.xml",
         "demo/kam_relationship_level_request_demo.xml",
         "demo/kam_month_handin_demo.xml",
+        "demo/kam_visit_check_in_demo.xml",
     ],
 }

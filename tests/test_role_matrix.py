@@ -48,6 +48,9 @@ TODAY = date.today()
 FUTURE = "%d-06-01 09:00:00" % (TODAY.year + 3)
 FAR_YEAR = TODAY.year + 14
 PAST = (TODAY - timedelta(days=30)).strftime("%Y-%m-%d 09:00:00")
+# a 1x1 PNG (issue 14: a visit's photo)
+PNG_B64 = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAj"
+           "CB0C8AAAAASUVORK5CYII=")
 
 # ---------------------------------------------------------------------------
 # Rights: model -> (create, read, write, unlink), role classes that may.
@@ -845,6 +848,20 @@ def visit_in(world, state):
     return "kam.visit", [rid], ["state", "review_note", "date_done"]
 
 
+def visit_checked_in(world):
+    """A planned visit of kam_manager_1, checked in by them (issue 14)."""
+    model, ids, fields = visit_in(world, "planned")
+    world.server.call(M1, "kam.visit", "action_check_in", ids, 31.2, 121.4,
+                      10.0)
+    return model, ids, fields + ["check_in_at", "check_out_at",
+                                 "photo_ids"]
+
+
+def visit_to_check_in(world):
+    model, ids, fields = visit_in(world, "planned")
+    return model, ids, fields + ["check_in_at", "photo_ids"]
+
+
 def complaint_in(world, state):
     rid = world.make("kam.complaint", {
         "name": world.mark(), "partner_id": world.account["kam1"],
@@ -992,6 +1009,14 @@ ACTIONS = {
                                      (C, M2, S, M1)),
     ("kam.visit", "action_send_back"): (on(visit_in, "submitted"),
                                         (C, M2, S, M1)),
+    # (issue 14) only the visitor checks in and out and adds photos: not
+    # their supervisor (R) nor anyone else
+    ("kam.visit", "action_check_in"): (visit_to_check_in, VISIT_CALLERS
+                                       + (R,)),
+    ("kam.visit", "action_check_out"): (visit_checked_in, VISIT_CALLERS
+                                        + (R,)),
+    ("kam.visit", "action_add_photo"): (visit_to_check_in, VISIT_CALLERS
+                                        + (R,)),
     ("kam.complaint", "action_respond"): (on(complaint_in, "new"), (C, M2)),
     ("kam.complaint", "action_resolve"): (on(complaint_in, "new"), (C, M2)),
     ("kam.complaint", "action_close"): (on(complaint_in, "resolved"),
@@ -1127,6 +1152,10 @@ def test_action_refused(server, world, login, model, method):
     if method in ("action_reject", "action_send_back") and \
             model != "kam.requirement.reject.wizard":
         kwargs = {"reason": "No."}
+    elif method in ("action_check_in", "action_check_out"):
+        kwargs = {"latitude": 31.2, "longitude": 121.4, "accuracy": 10.0}
+    elif method == "action_add_photo":
+        kwargs = {"name": "door.png", "datas": PNG_B64}
     refused(server, login, model, method, *args, **kwargs)
     assert world.admin(watched, "read", ids, fields) == before
 
@@ -1239,6 +1268,10 @@ BYPASS_CASES = [
     (M1, "kam.visit", on(visit_in, "submitted"),
      {"date_reviewed": PAST}),
     (S, "kam.visit", on(visit_in, "planned"), {"state": "submitted"}),
+    # (issue 14) the visitor moves their check-in to the account's door
+    (M1, "kam.visit", visit_checked_in, {"check_in_distance_m": 0}),
+    (M1, "kam.visit", visit_checked_in, {"check_in_latitude": 31.2095}),
+    (M1, "kam.visit", visit_to_check_in, {"check_in_at": PAST}),
     # the author acknowledges their own month-end report (R15) ...
     (M1, "kam.report", on(report_in, "draft"), {"state": "acknowledged"}),
     (M1, "kam.report", on(report_in, "draft"),

@@ -22,6 +22,7 @@ from . import kam_visit_rule
 from . import kam_visit
 from . import kam_visit_compliance
 from . import kam_visit_compliance_snapshot
+from . import kam_visit_check_in
 from . import kam_support_team
 from . import kam_support_team_member
 from . import kam_requirement

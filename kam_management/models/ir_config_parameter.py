@@ -22,6 +22,8 @@ NUMBER_PARAMS = {
     # the 80/20 finder's "long-term customer" (R1, issue 13): years since
     # the first confirmed order
     "kam_management.long_term_years": 1,
+    # the largest visit photo, in MB (issue 14)
+    "kam_management.visit_photo_max_mb": 1,
 }
 # and their greatest value, where there is one
 NUMBER_PARAMS_MAX = {

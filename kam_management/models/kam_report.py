@@ -169,6 +169,11 @@ class KamReport(models.Model):
         string="Visit Compliance (%)", readonly=True,
         help="Share of those accounts never overdue for a visit in the "
              "month. Empty when no account needed a visit.")
+    visits_verified_count = fields.Integer(
+        string="Visits Verified on Site", readonly=True,
+        help="Of the visits done, those checked in within the radius of "
+             "the account's position, or on an account without a position "
+             "and reviewed by the supervisor (issue 14).")
     report_due_count = fields.Integer(
         string="Visit Reports Due", readonly=True,
         help="Done visits of the month whose report is submitted or past "
@@ -410,9 +415,15 @@ class KamReport(models.Model):
             self.period_start, self._kam_stop(),
             [self.user_id.id] if self.report_type == "kam_monthly" else None,
             account_ids)
+        # sudo: see above
+        verified = Visit._kam_verified_counts(  # sudo: see above
+            self.period_start, self._kam_stop(),
+            [self.user_id.id] if self.report_type == "kam_monthly" else None,
+            account_ids)
         due = sum(d for d, _o in punctuality.values())
         on_time = sum(o for _d, o in punctuality.values())
         return {"visits_done": done, "visits_required": required,
+                "visits_verified_count": sum(verified.values()),
                 "report_due_count": due, "report_on_time_count": on_time,
                 "report_punctuality_pct":
                     100.0 * on_time / due if due else False,

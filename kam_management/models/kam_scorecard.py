@@ -99,7 +99,7 @@ INSERT INTO kam_scorecard
         sales_share_pct, report_due_count, report_on_time_count,
         report_punctuality_pct,
         satisfaction_customer_count, satisfaction_manual_count,
-        handin_late, handin_entry_late, report_late,
+        handin_late, handin_entry_late, report_late, visits_verified_count,
         create_uid, create_date, write_uid, write_date)
 SELECT x.*, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s,
        now() AT TIME ZONE 'UTC'
@@ -120,7 +120,8 @@ SELECT x.*, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s,
               %(satisfaction_manual_count)s::int[],
               %(handin_late)s::bool[],
               %(handin_entry_late)s::bool[],
-              %(report_late)s::bool[]) AS x
+              %(report_late)s::bool[],
+              %(visits_verified_count)s::int[]) AS x
 ON CONFLICT (user_id, period_start) DO UPDATE SET
        period_end = EXCLUDED.period_end,
        company_id = EXCLUDED.company_id,
@@ -146,6 +147,7 @@ ON CONFLICT (user_id, period_start) DO UPDATE SET
        handin_late = EXCLUDED.handin_late,
        handin_entry_late = EXCLUDED.handin_entry_late,
        report_late = EXCLUDED.report_late,
+       visits_verified_count = EXCLUDED.visits_verified_count,
        write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
 """
 
@@ -257,6 +259,12 @@ class KamScorecard(models.Model):
         string="Report Punctuality (%)", readonly=True, group_operator="avg",
         help="Visit reports on time / visit reports due x 100 (R8). Empty "
              "without a report due.")
+
+    visits_verified_count = fields.Integer(
+        string="Visits Verified on Site", readonly=True,
+        help="The KAM's done visits of the month checked in within the "
+             "radius of the account's position, or on an account without "
+             "a position and reviewed by the supervisor (issue 14).")
 
     handin_late = fields.Boolean(
         string="Hand-In Late", readonly=True,
@@ -485,6 +493,9 @@ class KamScorecard(models.Model):
         shares = self._kam_score_sales_share(users, start, end)
         handins = self._kam_score_handin(users, start)
         reports_late = self._kam_score_report_late(users, start)
+        verified = Visit._kam_verified_counts(
+            start, fields.Date.to_string(
+                fields.Date.from_string(end) + timedelta(days=1)), users)
         cols = {k: [] for k in (
             "user_id", "period_start", "period_end", "company_id",
             "sales_amount", "target_amount", "target_achievement_pct",
@@ -495,7 +506,8 @@ class KamScorecard(models.Model):
             "report_due_count", "report_on_time_count",
             "report_punctuality_pct",
             "satisfaction_customer_count", "satisfaction_manual_count",
-            "handin_late", "handin_entry_late", "report_late")}
+            "handin_late", "handin_entry_late", "report_late",
+            "visits_verified_count")}
         companies = self._kam_user_companies(users)
         for uid in users:
             sale = sales.get(uid, {"sales": 0.0, "buyers": 0,
@@ -529,6 +541,7 @@ class KamScorecard(models.Model):
                 "handin_late": bool(handins.get(uid, (False,))[0]),
                 "handin_entry_late": bool(handins.get(uid, (False, False))[1]),
                 "report_late": bool(reports_late.get(uid)),
+                "visits_verified_count": verified.get(uid, 0),
             }
             for key, value in row.items():
                 cols[key].append(value)

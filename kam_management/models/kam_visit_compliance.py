@@ -25,7 +25,10 @@ DIGEST_LINES = 200
 TARGET_CTE = """
 target AS (
     SELECT p.id AS partner_id, r.id AS rule_id, r.role, r.interval_days,
-           r.warning_days, p.kam_region_id AS region_id,
+           r.warning_days,
+           COALESCE(r.require_check_in, false) AS require_check_in,
+           r.check_in_radius_m,
+           p.kam_region_id AS region_id,
            p.kam_manager_id, p.company_id,
            CASE r.role
                WHEN 'kam' THEN p.kam_manager_id
@@ -50,7 +53,11 @@ target AS (
 """
 
 # The visits that count for a target row (alias t) and a visit (alias v):
-# by the responsible person, done, of a kind the rule counts.
+# by the responsible person, done, of a kind the rule counts; for a rule
+# requiring a check-in (issue 14), checked in within its radius of the
+# account's position (the distance is stored only when both positions are
+# known), or on an account without a position and reviewed by the
+# supervisor.
 QUALIFYING_VISIT = """
            v.partner_id = t.partner_id AND v.user_id = t.responsible_id
        AND v.state IN ('done', 'submitted', 'reviewed')
@@ -60,6 +67,9 @@ QUALIFYING_VISIT = """
             OR EXISTS (SELECT 1 FROM kam_visit_rule_kind_rel rk
                          JOIN kam_visit_kind k ON k.id = rk.kind_id
                         WHERE rk.rule_id = t.rule_id AND k.code = v.kind))
+       AND (NOT t.require_check_in
+            OR v.check_in_distance_m <= t.check_in_radius_m
+            OR (v.check_in_account_no_position AND v.state = 'reviewed'))
 """
 
 # One row per key account and applicable visit rule, with its responsible

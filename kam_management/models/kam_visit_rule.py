@@ -49,6 +49,16 @@ class KamVisitRule(models.Model):
     company_id = fields.Many2one(
         "res.company", string="Company",
         default=lambda self: self.env.user.company_id)
+    # issue 14: a visit proves itself by a check-in at the account
+    require_check_in = fields.Boolean(
+        string="Require a Check-in",
+        help="Only visits checked in within the radius of the account's "
+             "position count; on an account without a position, a visit "
+             "checked in counts once the supervisor has reviewed it.")
+    check_in_radius_m = fields.Integer(
+        string="Check-in Radius (m)", default=1000,
+        help="How far from the account's position (Geo Latitude and "
+             "Longitude) a check-in may be.")
 
     @api.constrains("interval_days", "warning_days")
     def _check_interval_days(self):
@@ -68,20 +78,33 @@ class KamVisitRule(models.Model):
                     "days than its interval (%s days).")
                     % (rule.name, rule.interval_days))
 
+    @api.constrains("check_in_radius_m")
+    def _check_check_in_radius_m(self):
+        for rule in self:
+            if rule.check_in_radius_m <= 0:
+                raise ValidationError(_(
+                    "Check-in Radius (m): the radius of the rule %s must be "
+                    "more than 0 metres.") % rule.name)
+
+    def _kam_rules_changed(self):
+        self.env["kam.visit.compliance"]._kam_refresh()
+        # the radius of the reviewer's "checked in far away" (issue 14)
+        self.env["kam.visit"]._kam_refresh_check_in_flags()
+
     @api.model
     def create(self, vals):
         rule = super(KamVisitRule, self).create(vals)
-        self.env["kam.visit.compliance"]._kam_refresh()
+        rule._kam_rules_changed()
         return rule
 
     @api.multi
     def write(self, vals):
         res = super(KamVisitRule, self).write(vals)
-        self.env["kam.visit.compliance"]._kam_refresh()
+        self._kam_rules_changed()
         return res
 
     @api.multi
     def unlink(self):
         res = super(KamVisitRule, self).unlink()
-        self.env["kam.visit.compliance"]._kam_refresh()
+        self.browse()._kam_rules_changed()
         return res

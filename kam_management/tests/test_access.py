@@ -948,3 +948,71 @@ class TestPortalAccess(AccessCase):
         with self.assertRaisesRegex(AccessError, DENIED_READ):
             self.kam_ref("partner_kam_wuxi_semicon").with_env(env).read(
                 ["name"])
+
+
+# Check-in, check-out and photos of a visit (R8, issue 14): only the
+# visitor, on their own planned visit; the supervisor reads it, nobody else
+# checks in for the visitor. On a planned visit of kam_manager_1 to
+# Shanghai Metro (kam_support is on its team).
+# ----------------------------------------------------------------------
+CHECK_IN_ROLES = {
+    # login: (read the check-in, check in, check out, add a photo)
+    "kam_manager_1": (True, True, True, True),    # the visitor
+    "kam_manager_2": (False, False, False, False),
+    "kam_support": (True, False, False, False),
+    "kam_secretary": (True, False, False, False),
+    "kam_regional": (True, False, False, False),  # the reviewer
+    "kam_director": (True, False, False, False),
+}
+CHECK_IN_OPS = ("read", "check_in", "check_out", "photo")
+CHECK_IN_CASES = [(login, op, rights[i])
+                  for login, rights in sorted(CHECK_IN_ROLES.items())
+                  for i, op in enumerate(CHECK_IN_OPS)]
+# a 1x1 PNG
+PNG_B64 = (b"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAA"
+           b"AYAAjCB0C8AAAAASUVORK5CYII=")
+
+
+@with_cases("run_case", CHECK_IN_CASES,
+            ["%s_%s" % case[:2] for case in CHECK_IN_CASES],
+            prefix="test_visit_check_in")
+class TestVisitCheckInAccess(AccessCase):
+
+    def run_case(self, case):
+        login, op, allowed = case
+        env = self.env
+        visit = env["kam.visit"].create({
+            "partner_id": self.kam_ref("partner_kam_shanghai_metro").id,
+            "user_id": self.kam_ref("user_kam_manager_1").id,
+            "visit_date": ds(today() - relativedelta(days=1)) + " 09:00:00",
+            "purpose": "Access check"})
+        if op == "check_out":
+            visit.with_env(self.as_user("kam_manager_1")).action_check_in(
+                31.2095, 121.4445, 10)
+        mine = visit.with_env(self.as_user(login))
+
+        def call():
+            if op == "read":
+                return mine.read(["check_in_at", "check_in_distance_m",
+                                  "check_in_flag", "photo_ids"])
+            if op == "check_in":
+                return mine.action_check_in(31.2095, 121.4445, 10)
+            if op == "check_out":
+                return mine.action_check_out(31.2095, 121.4445, 10)
+            return mine.action_add_photo("door.png", PNG_B64)
+
+        def stored():
+            env.cr.execute(
+                "SELECT v.state, v.check_in_at, v.check_out_at, "
+                "(SELECT count(*) FROM ir_attachment a "
+                "  WHERE a.res_model = 'kam.visit' AND a.res_id = v.id) "
+                "FROM kam_visit v WHERE v.id = %s", (visit.id,))
+            return env.cr.fetchone()
+        before = stored()
+        if allowed:
+            call()
+            if op != "read":
+                self.assertNotEqual(stored(), before)
+            return
+        self.assertEqual(state_at_error(self, AccessError, "", call,
+                                        stored), before)
