@@ -257,5 +257,7 @@ def test_zh_cn_user_gets_chinese(page):
                      timeout=60).text
         assert 'lang="zh-CN"' in html
         assert "计划中" in html   # the visit's state, Planned
+        # the page's own words, from the shipped zh_CN
+        assert "签到" in html and ">Check in<" not in html
     finally:
         page.admin("res.users", "write", [uid], {"lang": before})

@@ -213,18 +213,6 @@ class TestMeeting(MeetingCase):
         """The headings follow the reader: the agenda is data, written out
         when it is read."""
         ensure_zh_cn(self.env)
-        src = "Overdue visits"
-        Translation = self.env["ir.translation"]
-        row = Translation.search([("type", "=", "code"),
-                                  ("lang", "=", "zh_CN"), ("src", "=", src)])
-        vals = {"value": "逾期拜访"}
-        if row:
-            row.write(vals)
-        else:
-            Translation.create(dict(
-                vals, type="code", lang="zh_CN", src=src,
-                name="addons/kam_management/models/kam_report.py",
-                module="kam_management", state="translated"))
         report = self.as_login(self.report, "kam_director")
         self.assertIn("Overdue visits", report.meeting_agenda)
         self.assertIn("逾期拜访", report.with_context(
@@ -342,18 +330,6 @@ class TestLateReport(LateCase):
 
     def test_escalation_in_the_readers_language(self):
         ensure_zh_cn(self.env)
-        src = "Late: %s has not submitted the month-end report %s (due %s)"
-        value = "逾期：%s 未提交月末报告 %s（截止 %s）"
-        Translation = self.env["ir.translation"]
-        row = Translation.search([("type", "=", "code"),
-                                  ("lang", "=", "zh_CN"), ("src", "=", src)])
-        if row:
-            row.write({"value": value})
-        else:
-            Translation.create({
-                "type": "code", "lang": "zh_CN", "src": src, "value": value,
-                "name": "addons/kam_management/models/kam_report.py",
-                "module": "kam_management", "state": "translated"})
         self.user("kam_regional").lang = "zh_CN"
         report = self.kam_report(month_start(months=-3))
         self.env["kam.report"]._kam_check_submit_late(ds(
