@@ -76,6 +76,7 @@
         "views/kam_satisfaction_request_views.xml",
         "views/kam_portal_templates.xml",
         "views/res_partner_satisfaction_views.xml",
+        "views/kam_dashboard_views.xml",
         "views/kam_menus.xml",
     ],
     "demo": [

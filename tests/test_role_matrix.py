@@ -1175,6 +1175,8 @@ NOT_ACTIONS = {
     "rating_apply": "the customer's answer (rating.mixin's hook): only with "
                     "the e-mailed token, which it checks "
                     "(tests/test_satisfaction_http.py)",
+    "kam_dashboard_data": "the caller's cockpit, counted under their record "
+                          "rules (issue 15, test_dashboard_scope)",
     "kam_compliance_share": "read_group under the caller's record rules; "
                             "its answer (a dict keyed by user ids) cannot "
                             "even be sent over XML-RPC",
@@ -1255,6 +1257,35 @@ def test_helpers_keep_the_scope(server, world):
         with pytest.raises(xmlrpc.client.Fault) as info:
             server.call(M2, model, method, *args)
         assert "Private methods" in info.value.faultString
+
+
+# ---------------------------------------------------------------------------
+# 5c. The cockpits (issue 15): every role reads its own cockpit, whose
+#     tiles count only the accounts of its scope; outsiders are refused
+# ---------------------------------------------------------------------------
+DASHBOARD_SEES_KAM1 = {D: True, R: True, M1: True, M2: False, S: True,
+                       S2: False, SV: False, C: True}
+
+
+@pytest.mark.parametrize("login", READ_ROLES, ids=[
+    "%s-kam.dashboard-scope" % login for login in READ_ROLES])
+def test_dashboard_scope(server, world, login):
+    if login == P:
+        refused(server, P, "kam.dashboard", "kam_dashboard_data")
+        return
+    req = world.shared("dashboard-requirement", lambda w: w.make(
+        "kam.requirement", {"name": "%s cockpit requirement" % MARK,
+                            "partner_id": world.account["kam1"]}))
+    data = server.call(login, "kam.dashboard", "kam_dashboard_data")
+    tiles = {tile["key"]: tile for tile in data["tiles"]}
+    for tile in data["tiles"]:
+        action = tile["action"]
+        found = server.call(login, action["res_model"], "search",
+                            action["domain"])
+        assert len(found) == tile.get("count", tile["value"]), tile["key"]
+    action = tiles["requirements_open"]["action"]
+    found = server.call(login, "kam.requirement", "search", action["domain"])
+    assert (req in found) == DASHBOARD_SEES_KAM1[login], login
 
 
 # ---------------------------------------------------------------------------

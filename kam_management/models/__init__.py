@@ -42,3 +42,4 @@ from . import kam_report
 from . import res_config_settings
 from . import kam_month_handin
 from . import kam_month_handin_line
+from . import kam_dashboard

@@ -30,3 +30,4 @@ from . import test_station_coverage
 from . import test_meeting
 from . import test_portal
 from . import test_visit_check_in
+from . import test_dashboard

@@ -1016,3 +1016,42 @@ class TestVisitCheckInAccess(AccessCase):
             return
         self.assertEqual(state_at_error(self, AccessError, "", call,
                                         stored), before)
+
+
+# ----------------------------------------------------------------------
+# The cockpits (issue 15): every key-account role reads its own; a KAM's
+# never counts another KAM's accounts, support staff's only their teams'.
+# ----------------------------------------------------------------------
+class TestDashboardAccess(AccessCase):
+
+    def test_who_reads_a_cockpit(self):
+        for login in ("kam_director", "kam_regional", "kam_manager_1",
+                      "kam_manager_2", "kam_support", "kam_secretary"):
+            data = self.env["kam.dashboard"].with_env(
+                self.as_user(login)).kam_dashboard_data()
+            self.assertEqual(data["account_count"],
+                             len(self.visible_accounts(login).filtered(
+                                 lambda a, login=login: login not in (
+                                     "kam_regional",) or
+                                 a.kam_region_id.manager_id ==
+                                 self.user(login))), login)
+        portal = self.env.ref("kam_management.user_kam_portal")
+        with self.raises_and_rolls_back(AccessError, "not allowed"):
+            self.env["kam.dashboard"].sudo(portal).kam_dashboard_data()
+
+    def test_other_kams_account_is_not_counted(self):
+        metro = self.kam_ref("partner_kam_shanghai_metro")  # kam_manager_1's
+        self.assertEqual(metro.kam_manager_id, self.user("kam_manager_1"))
+        env = self.env
+        before = {login: env["kam.dashboard"].with_env(
+            self.as_user(login)).kam_dashboard_data()["tiles"]
+            for login in ("kam_manager_1", "kam_manager_2")}
+        env["kam.requirement"].create({"name": "Cockpit scope",
+                                       "partner_id": metro.id})
+        for login, moved in (("kam_manager_1", 1), ("kam_manager_2", 0)):
+            after = env["kam.dashboard"].with_env(
+                self.as_user(login)).kam_dashboard_data()["tiles"]
+            old = {t["key"]: t["value"] for t in before[login]}
+            new = {t["key"]: t["value"] for t in after}
+            self.assertEqual(new["requirements_open"] -
+                             old["requirements_open"], moved, login)
