@@ -77,6 +77,7 @@
         "views/kam_portal_templates.xml",
         "views/res_partner_satisfaction_views.xml",
         "views/kam_dashboard_views.xml",
+        "views/kam_dashboard_assets.xml",
         "views/kam_menus.xml",
     ],
     "demo": [

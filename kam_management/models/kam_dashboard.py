@@ -83,6 +83,16 @@ SELECT cur.partner_id,
 """
 
 
+def no_none(value):
+    """``value`` with every None (a figure without a base) as False, as
+    the addon's figures read over RPC (XML-RPC cannot send None)."""
+    if isinstance(value, dict):
+        return {key: no_none(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [no_none(item) for item in value]
+    return False if value is None else value
+
+
 def ratio(numerator, denominator):
     """numerator / denominator x 100, rounded; None without a base."""
     if not denominator:
@@ -348,7 +358,7 @@ class KamDashboard(models.AbstractModel):
         data.update(role=role, account_count=len(accounts),
                     currency=self.env.user.company_id.currency_id.symbol,
                     today=fields.Date.to_string(dates["today"]))
-        return data
+        return no_none(data)
 
     @api.model
     def _kam_common_tiles(self, role, dates):

@@ -176,7 +176,7 @@ class TestDashboardFigures(DashboardCase):
                 and r.role == "kam")
             self.assertEqual(line["compliance"], round(100.0 * len(
                 kam_rows.filtered(lambda r: r.state != "overdue"))
-                / len(kam_rows), 1) if kam_rows else None)
+                / len(kam_rows), 1) if kam_rows else False)
         self.assertTrue(ranking["lines"])
 
     def test_director_cockpit_demo(self):
