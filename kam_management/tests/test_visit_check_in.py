@@ -295,6 +295,10 @@ class TestCheckInRules(CheckInCase):
         """A past month rebuilt from the visits applies the requirement
         too (the snapshot shares the compliance SQL)."""
         self.require_check_in()
+        # a key account for 120 days: overdue at the end of last month
+        # whatever its length (at 60 days, on 29 February its first visit
+        # was due on 31 January, the month's last day: due soon)
+        self.account.write({"kam_since": ds(today() - timedelta(days=120))})
         Snapshot = self.env["kam.visit.compliance.snapshot"]
         self.check_in_and_out(FAR_LAT, LON)
         month = (today().replace(day=1) - timedelta(days=1)).replace(day=1)
@@ -303,7 +307,7 @@ class TestCheckInRules(CheckInCase):
             (month,))
         self.assertTrue(Snapshot._kam_rebuild_month(ds(month)))
         # nothing of this month counts for last month either way: the
-        # account was overdue (since 60 days ago, no earlier visit)
+        # account was overdue (since 120 days ago, no earlier visit)
         rows = Snapshot.search([("month", "=", ds(month)),
                                 ("partner_id", "=", self.account.id),
                                 ("rule_id", "=", self.kam_ref(KAM_RULE).id)])
