@@ -146,12 +146,63 @@ class KamDashboard(models.AbstractModel):
                 "views": list(views)}
 
     @api.model
-    def _kam_tile(self, key, model, domain, label, help_text, kind="warn"):
-        """A number of records (one ``search_count`` as the reader)."""
-        value = self.env[model].search_count(domain)
+    def _kam_tile(self, key, model, domain, label, help_text, kind="warn",
+                  counted=None):
+        """A number of records (one ``search_count`` as the reader) of
+        ``counted``, the same records as ``domain`` (the list a click
+        opens) when given."""
+        value = self.env[model].search_count(
+            domain if counted is None else counted)
         return {"key": key, "label": label, "value": value,
                 "display": str(value), "help": help_text, "kind": kind,
                 "action": self._kam_action(model, domain, label)}
+
+    @api.model
+    def _kam_counts(self, model, base, parts):
+        """[count of ``base`` & part for part in ``parts``] in ONE query:
+        the records of ``base`` the reader finds under their record rules
+        (the query ``search`` would run), counted per part with
+        ``COUNT(*) FILTER``. Every clause is the ORM's own compilation of
+        a domain, its values passed as parameters."""
+        Model = self.env[model]
+        Model.check_access_rights("read")
+        query = Model._where_calc(base)
+        Model._apply_ir_rules(query, "read")
+        tables, where, params = query.get_sql()
+        columns, column_params = [], []
+        for part in parts:
+            part_tables, part_where, part_params = Model._where_calc(
+                part, active_test=False).get_sql()
+            if part_tables != '"%s"' % Model._table:
+                # a part joining another table: its own count
+                columns.append("%s")
+                column_params.append(Model.search_count(base + part))
+                continue
+            columns.append("COUNT(*) FILTER (WHERE %s)" % (
+                part_where or "TRUE"))
+            column_params += part_params
+        self.env.cr.execute("SELECT %s FROM %s WHERE %s" % (
+            ", ".join(columns), tables, where or "TRUE"),
+            column_params + params)
+        return list(self.env.cr.fetchone())
+
+    @api.model
+    def _kam_tiles(self, model, base, action_base, specs):
+        """Tiles counting ``model`` in one query (``_kam_counts``).
+
+        ``base`` is the domain counted, ``action_base`` the same records
+        as the list a click opens shows them (the role's scope, readable
+        in the web client); ``specs``: (key, domain part, label, help,
+        kind)."""
+        counts = self._kam_counts(model, base, [spec[1] for spec in specs])
+        tiles = []
+        for (key, part, label, help_text, kind), value in zip(specs, counts):
+            tiles.append({
+                "key": key, "label": label, "value": value,
+                "display": str(value), "help": help_text, "kind": kind,
+                "action": self._kam_action(model, action_base + part,
+                                           label)})
+        return tiles
 
     @api.model
     def _kam_dates(self):
@@ -351,6 +402,13 @@ class KamDashboard(models.AbstractModel):
         dates = self._kam_dates()
         scope = self._kam_scope(role)
         accounts = self.env["res.partner"].search(scope)
+        # The accounts once more as the path ``partner_id.…`` of the
+        # role's scope reads them (archived ones too): the figures of the
+        # models pointing to an account count ``partner_id in`` these ids,
+        # the same records as the scope the tiles' lists show, without
+        # resolving the scope again for each figure.
+        dates["partner_ids"] = self.env["res.partner"].with_context(
+            active_test=False).search(scope).ids
         builder = {"director": self._kam_director_cockpit,
                    "regional": self._kam_regional_cockpit}.get(
                        role, self._kam_workbench)
@@ -363,79 +421,87 @@ class KamDashboard(models.AbstractModel):
     @api.model
     def _kam_common_tiles(self, role, dates):
         p_scope = self._kam_scope(role, "partner_id.")
-        return [
-            self._kam_tile(
-                "requirements_open", "kam.requirement",
-                p_scope + [("state", "in", REQUIREMENT_OPEN)],
-                _("Open Requirements"),
-                _("Requirements of the accounts in a stage before "
-                  "Delivered (Received, Drafting, Review, Approved)."),
-                "info"),
-            self._kam_tile(
-                "requirements_late", "kam.requirement",
-                p_scope + [("state", "in", REQUIREMENT_OPEN),
-                           ("is_overdue", "=", True)],
-                _("Requirements Late"),
-                _("Open requirements longer in their stage than the stage "
-                  "target (Configuration ▸ Requirement Stage Targets).")),
-            self._kam_tile(
-                "complaints_open", "kam.complaint",
-                p_scope + [("state", "in", COMPLAINT_OPEN)],
-                _("Open Complaints"),
-                _("Complaints of the accounts Received or In Progress."),
-                "info"),
-            self._kam_tile(
-                "complaints_late", "kam.complaint",
-                p_scope + [("state", "in", COMPLAINT_OPEN), "|",
-                           ("response_breached", "=", True),
-                           ("resolution_breached", "=", True)],
-                _("Complaints Late"),
-                _("Open complaints that missed the service station's "
-                  "response or resolution commitment (R7).")),
+        mine = self._kam_of_accounts(dates)
+        requirements = [
+            ("requirements_open", [("state", "in", REQUIREMENT_OPEN)],
+             _("Open Requirements"),
+             _("Requirements of the accounts in a stage before "
+               "Delivered (Received, Drafting, Review, Approved)."),
+             "info"),
+            ("requirements_late", [("state", "in", REQUIREMENT_OPEN),
+                                   ("is_overdue", "=", True)],
+             _("Requirements Late"),
+             _("Open requirements longer in their stage than the stage "
+               "target (Configuration ▸ Requirement Stage Targets)."),
+             "warn"),
         ]
+        if role == "regional":
+            requirements.append((
+                "solutions_to_review", [("state", "=", "review")],
+                _("Solutions in Review"),
+                _("Requirements of the region's accounts whose solution "
+                  "waits for review and approval (R6)."), "warn"))
+        return self._kam_tiles(
+            "kam.requirement", mine, p_scope, requirements) + \
+            self._kam_tiles("kam.complaint", mine, p_scope, [
+                ("complaints_open", [("state", "in", COMPLAINT_OPEN)],
+                 _("Open Complaints"),
+                 _("Complaints of the accounts Received or In Progress."),
+                 "info"),
+                ("complaints_late", [("state", "in", COMPLAINT_OPEN), "|",
+                                     ("response_breached", "=", True),
+                                     ("resolution_breached", "=", True)],
+                 _("Complaints Late"),
+                 _("Open complaints that missed the service station's "
+                   "response or resolution commitment (R7)."), "warn"),
+            ])
 
     @api.model
-    def _kam_risk_tiles(self, role, account_ids):
+    def _kam_of_accounts(self, dates):
+        """The records of the reader's accounts (``partner_id`` among the
+        ids found once in ``kam_dashboard_data``)."""
+        return [("partner_id", "in", dates["partner_ids"])]
+
+    @api.model
+    def _kam_risk_tiles(self, role, account_ids, more=()):
+        """Tiles of the reader's accounts (one query): at risk, RFM fell,
+        and the ``more`` specs of the caller."""
         scope = self._kam_scope(role)
         moves = self._kam_rfm_moves(account_ids)
         fell = sorted(pid for pid, delta in moves.items() if delta < 0)
-        return [
-            self._kam_tile(
-                "accounts_at_risk", "res.partner",
-                scope + [("kam_churn_risk", "=", True)],
-                _("Accounts at Risk"),
-                _("Key accounts flagged at churn risk by the last RFM "
-                  "refresh (R16).")),
-            self._kam_tile(
-                "rfm_fell", "res.partner", scope + [("id", "in", fell)],
-                _("RFM Score Fell"),
-                _("Key accounts whose R + F + M in the latest monthly RFM "
-                  "snapshot is lower than the month before (R13).")),
-        ], moves
+        return self._kam_tiles(
+            "res.partner", [("id", "in", account_ids)], scope, [
+                ("accounts_at_risk", [("kam_churn_risk", "=", True)],
+                 _("Accounts at Risk"),
+                 _("Key accounts flagged at churn risk by the last RFM "
+                   "refresh (R16)."), "warn"),
+                ("rfm_fell", [("id", "in", fell)], _("RFM Score Fell"),
+                 _("Key accounts whose R + F + M in the latest monthly RFM "
+                   "snapshot is lower than the month before (R13)."),
+                 "warn"),
+            ] + list(more)), moves
 
     @api.model
     def _kam_workbench(self, role, account_ids, dates):
         """我的工作台: what the KAM (or support staff) has to act on."""
         uid = self.env.uid
         p_scope = self._kam_scope(role, "partner_id.")
-        rows = [("responsible_id", "=", uid)] if role == "kam" else \
-            p_scope + [("role", "=", "kam")]
-        tiles = [
-            self._kam_tile(
-                "visits_due_week", "kam.visit.compliance",
-                rows + [("state", "!=", "overdue"),
-                        ("due_date", "<=",
-                         fields.Date.to_string(dates["week_end"]))],
-                _("Visits Due This Week"),
-                _("Visit-rule rows (R8) you are responsible for whose next "
-                  "visit is due by Sunday and not yet overdue.")),
-            self._kam_tile(
-                "visits_overdue", "kam.visit.compliance",
-                rows + [("state", "=", "overdue")],
-                _("Visits Overdue"),
-                _("Visit-rule rows (R8) you are responsible for whose due "
-                  "date has passed without a visit that counts."),
-                "danger"),
+        mine = self._kam_of_accounts(dates)
+        rows, rows_counted = ([("responsible_id", "=", uid)],) * 2 \
+            if role == "kam" else (p_scope + [("role", "=", "kam")],
+                                   mine + [("role", "=", "kam")])
+        tiles = self._kam_tiles("kam.visit.compliance", rows_counted, rows, [
+            ("visits_due_week", [
+                ("state", "!=", "overdue"),
+                ("due_date", "<=", fields.Date.to_string(dates["week_end"]))],
+             _("Visits Due This Week"),
+             _("Visit-rule rows (R8) you are responsible for whose next "
+               "visit is due by Sunday and not yet overdue."), "warn"),
+            ("visits_overdue", [("state", "=", "overdue")],
+             _("Visits Overdue"),
+             _("Visit-rule rows (R8) you are responsible for whose due "
+               "date has passed without a visit that counts."), "danger"),
+        ]) + [
             self._kam_tile(
                 "reports_to_write", "kam.visit",
                 [("user_id", "=", uid), ("state", "=", "done")],
@@ -447,7 +513,8 @@ class KamDashboard(models.AbstractModel):
                 p_scope + [("state", "=", "pending")],
                 _("Level Requests Pending"),
                 _("Requests for a change of relationship level of the "
-                  "accounts waiting for a decision (R11)."), "info"),
+                  "accounts waiting for a decision (R11)."), "info",
+                counted=mine + [("state", "=", "pending")]),
         ]
         tiles += self._kam_common_tiles(role, dates)
         risk, _moves = self._kam_risk_tiles(role, account_ids)
@@ -457,17 +524,18 @@ class KamDashboard(models.AbstractModel):
             p_scope + [("state", "=", "new")],
             _("Information Not Acknowledged"),
             _("Information items of the accounts still New: not yet "
-              "acknowledged by the regional manager or a director (R10).")))
+              "acknowledged by the regional manager or a director (R10)."),
+            counted=mine + [("state", "=", "new")]))
         chart, gauges = self._kam_sales_block(role, account_ids, dates)
         return {"title": _("My Workbench"), "tiles": tiles,
                 "gauges": gauges, "charts": [chart], "tables": []}
 
     @api.model
-    def _kam_level_funnel(self, role):
+    def _kam_level_funnel(self, role, account_ids):
         """Accounts per relationship level, lowest level first (R11)."""
         scope = self._kam_scope(role)
         groups = self.env["res.partner"].read_group(
-            scope, ["kam_relationship_level_id"],
+            [("id", "in", account_ids)], ["kam_relationship_level_id"],
             ["kam_relationship_level_id"])
         levels = self.env["kam.relationship.level"].search([])
         counts = {g["kam_relationship_level_id"][0]:
@@ -496,7 +564,8 @@ class KamDashboard(models.AbstractModel):
         labels = dict(self.env["kam.relationship.history"]._fields[
             "direction"]._description_selection(self.env))
         groups = self.env["kam.relationship.history"].read_group(
-            domain, ["direction"], ["direction"])
+            self._kam_of_accounts(dates) + [("date", ">=", month)],
+            ["direction"], ["direction"])
         counts = {g["direction"]: g["direction_count"] for g in groups}
         values = [{"x": i, "label": labels[key], "y": counts.get(key, 0),
                    "action": self._kam_action(
@@ -517,15 +586,17 @@ class KamDashboard(models.AbstractModel):
         achievement of the month."""
         p_scope = self._kam_scope(role, "partner_id.")
         rows = p_scope + [("role", "=", "kam")]
-        Compliance = self.env["kam.visit.compliance"]
-        total = {g["responsible_id"][0]: g["responsible_id_count"]
-                 for g in Compliance.read_group(
-                     rows, ["responsible_id"], ["responsible_id"])
-                 if g["responsible_id"]}
-        ok = {g["responsible_id"][0]: g["responsible_id_count"]
-              for g in Compliance.read_group(
-                  rows + [("state", "!=", "overdue")], ["responsible_id"],
-                  ["responsible_id"]) if g["responsible_id"]}
+        total, ok = {}, {}
+        for group in self.env["kam.visit.compliance"].read_group(
+                self._kam_of_accounts(dates) + [("role", "=", "kam")],
+                ["responsible_id", "state"], ["responsible_id", "state"],
+                lazy=False):
+            if not group["responsible_id"]:
+                continue
+            kam = group["responsible_id"][0]
+            total[kam] = total.get(kam, 0) + group["__count"]
+            if group["state"] != "overdue":
+                ok[kam] = ok.get(kam, 0) + group["__count"]
         sales = self._kam_sales("kam", account_ids, dates["month"],
                                 dates["next_month"])
         kam_ids = set(total) | {k for k in sales if k}
@@ -566,12 +637,10 @@ class KamDashboard(models.AbstractModel):
         """区域驾驶舱: the region's compliance, reviews, risks, levels and
         sales."""
         uid = self.env.uid
-        scope = self._kam_scope(role)
         p_scope = self._kam_scope(role, "partner_id.")
-        Compliance = self.env["kam.visit.compliance"]
-        all_rows = Compliance.search_count(p_scope)
-        ok_rows = Compliance.search_count(
-            p_scope + [("state", "!=", "overdue")])
+        all_rows, ok_rows, overdue_rows = self._kam_counts(
+            "kam.visit.compliance", self._kam_of_accounts(dates),
+            [[], [("state", "!=", "overdue")], [("state", "=", "overdue")]])
         compliance = ratio(ok_rows, all_rows)
         previous = fields.Date.to_string(
             dates["month"] - relativedelta(months=1))
@@ -586,12 +655,15 @@ class KamDashboard(models.AbstractModel):
              "count": all_rows,
              "action": self._kam_action("kam.visit.compliance", p_scope,
                                         _("Visit Compliance"))},
-            self._kam_tile(
-                "visits_overdue", "kam.visit.compliance",
-                p_scope + [("state", "=", "overdue")],
-                _("Visits Overdue"),
-                _("Visit-rule rows (R8) of the region's accounts whose due "
-                  "date has passed."), "danger"),
+            {"key": "visits_overdue", "label": _("Visits Overdue"),
+             "value": overdue_rows, "display": str(overdue_rows),
+             "help": _("Visit-rule rows (R8) of the region's accounts whose "
+                       "due date has passed."),
+             "kind": "danger",
+             "action": self._kam_action(
+                 "kam.visit.compliance",
+                 p_scope + [("state", "=", "overdue")],
+                 _("Visits Overdue"))},
             self._kam_tile(
                 "reports_to_review", "kam.visit",
                 [("state", "=", "submitted"), ("reviewer_id", "=", uid)],
@@ -599,22 +671,10 @@ class KamDashboard(models.AbstractModel):
                 _("Submitted visit reports you review (the visitors' "
                   "supervisor).")),
             self._kam_tile(
-                "solutions_to_review", "kam.requirement",
-                p_scope + [("state", "=", "review")],
-                _("Solutions in Review"),
-                _("Requirements of the region's accounts whose solution "
-                  "waits for review and approval (R6).")),
-            self._kam_tile(
                 "month_reports_to_review", "kam.report",
                 [("state", "=", "submitted"), ("reviewer_id", "=", uid)],
                 _("Month-End Reports to Review"),
                 _("Month-end reports submitted to you, to acknowledge.")),
-            self._kam_tile(
-                "without_station", "res.partner",
-                scope + [("kam_station_missing", "=", True)],
-                _("Accounts without a Station"),
-                _("Key accounts of the region no active service station "
-                  "serves (R7).")),
             self._kam_tile(
                 "meetings_to_schedule", "kam.report",
                 [("report_type", "=", "region_monthly"),
@@ -626,14 +686,18 @@ class KamDashboard(models.AbstractModel):
                 _("Last month's regional reports of your regions without "
                   "an analysis meeting scheduled (R15).")),
         ]
-        risk, _moves = self._kam_risk_tiles(role, account_ids)
+        risk, _moves = self._kam_risk_tiles(role, account_ids, [(
+            "without_station", [("kam_station_missing", "=", True)],
+            _("Accounts without a Station"),
+            _("Key accounts of the region no active service station "
+              "serves (R7)."), "warn")])
         tiles += risk + self._kam_common_tiles(role, dates)
         sales_chart, gauges = self._kam_sales_block(role, account_ids, dates)
         charts = [
             self._kam_compliance_chart(
                 [("region_id.manager_id", "=", uid)], dates),
             sales_chart,
-            self._kam_level_funnel(role),
+            self._kam_level_funnel(role, account_ids),
             self._kam_level_moves(role, dates),
         ]
         return {"title": _("Regional Cockpit"), "tiles": tiles,
@@ -803,7 +867,7 @@ class KamDashboard(models.AbstractModel):
         sales_chart, gauges = self._kam_sales_block(role, account_ids, dates)
         charts = [sales_chart, self._kam_compliance_chart([], dates)] + \
             self._kam_scorecard_trends(dates) + \
-            [self._kam_level_funnel(role)]
+            [self._kam_level_funnel(role, account_ids)]
         return {
             "title": _("Director's Cockpit"), "tiles": tiles,
             "gauges": gauges, "charts": charts,
