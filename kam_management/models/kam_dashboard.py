@@ -48,6 +48,10 @@ SELECT {group}, SUM(c.amount)
   JOIN res_partner a ON a.id = c.partner_id
  GROUP BY 1
 """
+# Counts of parts of one search (_kam_counts): the clauses are the ORM's
+# compilation of domains, their values parameters.
+COUNTS_SQL = "SELECT {columns} FROM {tables} WHERE {where}"
+COUNT_PART = "COUNT(*) FILTER (WHERE {where})"
 # The targets pro rata to each month they share (as kam.target does for
 # one period), for the targets the reader may read (their ids).
 TARGET_MONTHS_SQL = """
@@ -178,11 +182,14 @@ class KamDashboard(models.AbstractModel):
                 columns.append("%s")
                 column_params.append(Model.search_count(base + part))
                 continue
-            columns.append("COUNT(*) FILTER (WHERE %s)" % (
-                part_where or "TRUE"))
+            columns.append(COUNT_PART.replace("{where}",
+                                              part_where or "TRUE"))
             column_params += part_params
-        self.env.cr.execute("SELECT %s FROM %s WHERE %s" % (
-            ", ".join(columns), tables, where or "TRUE"),
+        # the ORM's clauses (as read_group builds its query), values as
+        # parameters
+        self.env.cr.execute(
+            COUNTS_SQL.replace("{columns}", ", ".join(columns)).replace(
+                "{tables}", tables).replace("{where}", where or "TRUE"),
             column_params + params)
         return list(self.env.cr.fetchone())
 
