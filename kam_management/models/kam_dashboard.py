@@ -713,21 +713,28 @@ class KamDashboard(models.AbstractModel):
 
     @api.model
     def _kam_regions_table(self, account_ids, dates):
-        """The regions side by side (one read_group per figure)."""
-        def per_region(model, domain, field="region_id"):
-            return {g[field][0] if g[field] else False: g[field + "_count"]
-                    for g in self.env[model].read_group(
-                        domain, [field], [field])}
-        accounts = per_region("res.partner", KA, "kam_region_id")
-        at_risk = per_region("res.partner",
-                             KA + [("kam_churn_risk", "=", True)],
-                             "kam_region_id")
-        no_station = per_region("res.partner",
-                                KA + [("kam_station_missing", "=", True)],
-                                "kam_region_id")
-        rows = per_region("kam.visit.compliance", [])
-        overdue = per_region("kam.visit.compliance",
-                             [("state", "=", "overdue")])
+        """The regions side by side (one read_group per model and stored
+        figure: region x churn risk, region x state)."""
+        def per_region(model, domain, field, flag):
+            """({region: count}, {region: count where ``flag``})."""
+            total, flagged = {}, {}
+            for group in self.env[model].read_group(
+                    domain, [field, flag[0]], [field, flag[0]], lazy=False):
+                rid = group[field][0] if group[field] else False
+                total[rid] = total.get(rid, 0) + group["__count"]
+                if group[flag[0]] == flag[1]:
+                    flagged[rid] = flagged.get(rid, 0) + group["__count"]
+            return total, flagged
+        accounts, at_risk = per_region(
+            "res.partner", KA, "kam_region_id", ("kam_churn_risk", True))
+        no_station = {
+            g["kam_region_id"][0] if g["kam_region_id"] else False:
+            g["kam_region_id_count"]
+            for g in self.env["res.partner"].read_group(
+                KA + [("kam_station_missing", "=", True)],
+                ["kam_region_id"], ["kam_region_id"])}
+        rows, overdue = per_region("kam.visit.compliance", [], "region_id",
+                                   ("state", "overdue"))
         sales = self._kam_sales("region", account_ids, dates["month"],
                                 dates["next_month"])
         regions = self.env["kam.region"].search([])
@@ -839,7 +846,10 @@ class KamDashboard(models.AbstractModel):
                  ("partner_id.kam_is_key_account", "=", True)],
                 _("Critical Information Not Acknowledged"),
                 _("Critical information items still New: waiting for "
-                  "acknowledgement (R10)."), "danger"),
+                  "acknowledgement (R10)."), "danger",
+                counted=[("state", "=", "new"),
+                         ("importance", "=", "critical")] +
+                self._kam_of_accounts(dates)),
         ] + risk + self._kam_common_tiles(role, dates)
         # the 80/20 share: confirmed sales of the last 12 months of the key
         # accounts against those of every customer the reader can see
