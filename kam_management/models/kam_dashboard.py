@@ -544,17 +544,20 @@ class KamDashboard(models.AbstractModel):
         groups = self.env["res.partner"].read_group(
             [("id", "in", account_ids)], ["kam_relationship_level_id"],
             ["kam_relationship_level_id"])
-        levels = self.env["kam.relationship.level"].search([])
+        # in their order (sequence), names in one read
+        levels = self.env["kam.relationship.level"].search_read(
+            [], ["name"])
         counts = {g["kam_relationship_level_id"][0]:
                   g["kam_relationship_level_id_count"]
                   for g in groups if g["kam_relationship_level_id"]}
         values = []
-        for i, level in enumerate(levels.sorted("sequence")):
-            domain = scope + [("kam_relationship_level_id", "=", level.id)]
+        for i, level in enumerate(levels):
+            domain = scope + [("kam_relationship_level_id", "=", level["id"])]
             values.append({
-                "x": i, "label": level.name, "y": counts.get(level.id, 0),
+                "x": i, "label": level["name"],
+                "y": counts.get(level["id"], 0),
                 "action": self._kam_action("res.partner", domain,
-                                           level.name)})
+                                           level["name"])})
         return {
             "key": "level_funnel", "type": "funnel",
             "title": _("Relationship Levels"),
@@ -677,22 +680,22 @@ class KamDashboard(models.AbstractModel):
                 _("Visit Reports to Review"),
                 _("Submitted visit reports you review (the visitors' "
                   "supervisor).")),
-            self._kam_tile(
-                "month_reports_to_review", "kam.report",
-                [("state", "=", "submitted"), ("reviewer_id", "=", uid)],
-                _("Month-End Reports to Review"),
-                _("Month-end reports submitted to you, to acknowledge.")),
-            self._kam_tile(
-                "meetings_to_schedule", "kam.report",
-                [("report_type", "=", "region_monthly"),
-                 ("region_id.manager_id", "=", uid),
-                 ("period_start", "=", previous),
-                 ("state", "!=", "acknowledged"),
-                 ("meeting_id", "=", False)],
-                _("Monthly Meeting to Schedule"),
-                _("Last month's regional reports of your regions without "
-                  "an analysis meeting scheduled (R15).")),
-        ]
+        ] + self._kam_tiles("kam.report", [], [], [
+            ("month_reports_to_review",
+             [("state", "=", "submitted"), ("reviewer_id", "=", uid)],
+             _("Month-End Reports to Review"),
+             _("Month-end reports submitted to you, to acknowledge."),
+             "warn"),
+            ("meetings_to_schedule",
+             [("report_type", "=", "region_monthly"),
+              ("region_id.manager_id", "=", uid),
+              ("period_start", "=", previous),
+              ("state", "!=", "acknowledged"),
+              ("meeting_id", "=", False)],
+             _("Monthly Meeting to Schedule"),
+             _("Last month's regional reports of your regions without "
+               "an analysis meeting scheduled (R15)."), "warn"),
+        ])
         risk, _moves = self._kam_risk_tiles(role, account_ids, [(
             "without_station", [("kam_station_missing", "=", True)],
             _("Accounts without a Station"),
