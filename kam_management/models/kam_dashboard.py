@@ -16,9 +16,12 @@ accounts of their teams; a regional manager: their regions' accounts; a
 director: all). Each tile carries the model and domain it counted, so the
 list it opens holds exactly the records behind the number.
 
-The number of SQL queries is fixed (one search, search_count or read_group
-per figure, one aggregation per sales series); it does not grow with the
-number of accounts (``bench/bench_dashboard.py``).
+The reader's accounts are searched once (``kam_dashboard_data``); the
+models pointing to an account are counted among those ids, the tiles of
+one model in one query (``_kam_counts``), the tables in one ``read_group``
+per model, the sales in one aggregation per series. The number of SQL
+queries is fixed; it does not grow with the number of accounts
+(``test_dashboard.py``, ``bench/bench_dashboard.py``).
 """
 from datetime import timedelta
 

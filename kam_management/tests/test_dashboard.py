@@ -316,8 +316,14 @@ class TestDashboardQueries(DashboardCase):
         env["kam.dashboard"].kam_dashboard_data()
         return env.cr.sql_log_count - before
 
+    # Queries of one cockpit read on the demo data (issue 15 measured 77,
+    # 206 and 81 for the first version, before the tiles of one model were
+    # counted in one query among the account ids found once).
+    CEILING = {"kam_manager_1": 36, "kam_support": 50, "kam_regional": 87,
+               "kam_director": 60}
+
     def test_query_count_is_flat(self):
-        logins = ("kam_manager_1", "kam_regional", "kam_director")
+        logins = tuple(self.CEILING)
         before = {login: self.count(login) for login in logins}
         env = self.env
         for i in range(30):
@@ -325,4 +331,4 @@ class TestDashboardQueries(DashboardCase):
         after = {login: self.count(login) for login in logins}
         for login in logins:
             self.assertEqual(after[login], before[login], login)
-            self.assertLess(after[login], 300, login)
+            self.assertLessEqual(after[login], self.CEILING[login], login)
