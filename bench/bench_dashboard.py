@@ -19,6 +19,7 @@ Usage: .venv/bin/python bench/bench_dashboard.py [--keep]  (--keep reuses
 the visits of a previous run). Ends with one line per target:
 ``<name>: <measured> (target <target>) PASS|FAIL``; exits 1 if any fails.
 """
+import ast
 import os
 import statistics
 import subprocess
@@ -37,6 +38,36 @@ ROLES = (("kam", "bench_kam_0"), ("regional", "bench_regional_0"),
          ("director", "admin"))
 
 
+def is_current():
+    """Update the existing database to this code; False when that fails or
+    leaves a dependency of the manifest uninstalled (``-u`` installs no new
+    dependency: the database is then rebuilt)."""
+    env = dict(os.environ, ODOO_PRELOAD_ADDONS="no")
+    log_path = os.path.join(ROOT, ".state", "bench-dashboard-update.log")
+    os.makedirs(os.path.dirname(log_path), exist_ok=True)
+    with open(log_path, "w") as log:
+        code = subprocess.run(
+            [sys.executable, os.path.join(ROOT, "scripts", "odoo-bin"),
+             "--addons-path=" + bench_rfm.addons_path(), "-d", bench_rfm.DB,
+             "--db-filter=^%s$" % bench_rfm.DB, "-u", "kam_management",
+             "--stop-after-init", "--log-level=warn"],
+            stdout=log, stderr=subprocess.STDOUT, env=env).returncode
+    with open(log_path) as log:
+        text = log.read()
+    if code or "ERROR" in text or "Unmet dependencies" in text:
+        return False
+    manifest = os.path.join(ROOT, "kam_management", "__manifest__.py")
+    with open(manifest) as handle:
+        depends = ast.literal_eval(handle.read())["depends"]
+    installed = subprocess.run(
+        ["psql", "-Atc", "SELECT count(*) FROM ir_module_module "
+         "WHERE name = ANY(string_to_array('%s', ',')) "
+         "AND state = 'installed'" % ",".join(depends + ["kam_management"]),
+         bench_rfm.DB], stdout=subprocess.PIPE,
+        universal_newlines=True).stdout.strip()
+    return installed == str(len(depends) + 1)
+
+
 def ensure_data(registry_factory):
     """The RFM benchmark's database, and the visits."""
     import odoo
@@ -44,7 +75,7 @@ def ensure_data(registry_factory):
         ["psql", "-Atc", "SELECT 1 FROM pg_database WHERE datname = '%s'"
          % bench_rfm.DB, "postgres"], stdout=subprocess.PIPE,
         universal_newlines=True).stdout.strip()
-    if not exists:
+    if not exists or not is_current():
         subprocess.run([sys.executable,
                         os.path.join(ROOT, "bench", "bench_rfm.py")],
                        check=False)

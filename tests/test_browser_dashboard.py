@@ -17,6 +17,8 @@ from conftest import ROOT
 BROWSER_PY = os.path.join(ROOT, ".venv-browser", "bin", "python")
 SCRIPT = os.path.join(ROOT, "tests", "browser", "dashboard.py")
 DOCS = os.path.join(ROOT, "docs")
+TITLES = {"kam": "我的工作台", "regional": "区域驾驶舱",
+          "director": "总监驾驶舱"}
 ROLES = {
     # login: (role, screenshot, charts the cockpit draws)
     "kam_manager_1": ("kam", "dashboard_kam.png", {"sales_12m"}),
@@ -54,6 +56,16 @@ def test_cockpit_in_chinese(server, login):
     assert out.returncode == 0, out.stderr[-3000:]
     shown = json.loads(out.stdout.strip().splitlines()[-1])
     assert not shown["errors"]
+    # in the shipped zh_CN translation: the title and the tile's label
+    assert shown["title"] == TITLES[role]
+    labels = {t["key"]: t["label"] for t in server.call(
+        login, "kam.dashboard", "kam_dashboard_data",
+        context={"lang": "zh_CN"})["tiles"]}
+    assert labels[tile["key"]] != tile["label"]
+    if "level_funnel" in charts:
+        # the data's own names too (relationship levels)
+        assert any(text.startswith("卖主关系")
+                   for text in shown["funnel_texts"]), shown["funnel_texts"]
     assert set(shown["chart_keys"]) == charts
     assert shown["charts"] == len(charts)
     # every line chart draws its lines, the gauges their arcs, bar charts
@@ -72,4 +84,4 @@ def test_cockpit_in_chinese(server, login):
     assert shown["rows"] == min(tile["value"], 80)
     if shown["pager_total"] is not None:
         assert shown["pager_total"] == str(tile["value"])
-    assert shown["breadcrumb"][-1] == tile["label"]
+    assert shown["breadcrumb"][-1] == labels[tile["key"]]

@@ -35,6 +35,8 @@ def main(url, login, password, action_id, tile, shot):
         shown["chart_keys"] = page.eval_on_selector_all(
             ".o_kam_chart", "els => els.map(e => e.dataset.key)")
         shown["title"] = page.inner_text(".o_kam_dashboard_title")
+        shown["funnel_texts"] = page.eval_on_selector_all(
+            ".o_kam_funnel_text", "els => els.map(e => e.textContent)")
         shown["tooltips"] = page.eval_on_selector_all(
             ".o_kam_tile, .o_kam_gauge, .o_kam_chart",
             "els => els.filter(e => !e.getAttribute('title')).length")

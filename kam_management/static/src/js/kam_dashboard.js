@@ -17,6 +17,7 @@ odoo.define('kam_management.dashboard', function (require) {
  */
 var ajax = require('web.ajax');
 var core = require('web.core');
+var session = require('web.session');
 var Widget = require('web.Widget');
 
 var _t = core._t;
@@ -55,6 +56,8 @@ var KamDashboard = Widget.extend({
             model: 'kam.dashboard',
             method: 'kam_dashboard_data',
             args: [],
+            // the user's language for the data's names (levels, accounts)
+            kwargs: {context: session.user_context},
         }).then(function (result) {
             self.data = result;
         });
@@ -187,6 +190,8 @@ var KamDashboard = Widget.extend({
                 };
                 nvchart.discretebar.dispatch.on('elementClick', onClick);
             }
+            // nvd3's own "No Data Available." is not translatable
+            nvchart.noData(_t('No data yet'));
             svg.datum(series).call(nvchart);
             nv.utils.windowResize(nvchart.update);
             return nvchart;
