@@ -38,10 +38,26 @@ ROLES = (("kam", "bench_kam_0"), ("regional", "bench_regional_0"),
          ("director", "admin"))
 
 
+def dependencies_installed():
+    """Every dependency of the manifest installed in the benchmark's
+    database: ``-u`` installs no new dependency (and on a database missing
+    one it runs long for nothing), so such a database is rebuilt."""
+    manifest = os.path.join(ROOT, "kam_management", "__manifest__.py")
+    with open(manifest) as handle:
+        depends = ast.literal_eval(handle.read())["depends"]
+    installed = subprocess.run(
+        ["psql", "-Atc", "SELECT count(*) FROM ir_module_module "
+         "WHERE name = ANY(string_to_array('%s', ',')) "
+         "AND state = 'installed'" % ",".join(depends + ["kam_management"]),
+         bench_rfm.DB], stdout=subprocess.PIPE,
+        universal_newlines=True).stdout.strip()
+    return installed == str(len(depends) + 1)
+
+
 def is_current():
-    """Update the existing database to this code; False when that fails or
-    leaves a dependency of the manifest uninstalled (``-u`` installs no new
-    dependency: the database is then rebuilt)."""
+    """Update the existing database to this code; False when it cannot be."""
+    if not dependencies_installed():
+        return False
     env = dict(os.environ, ODOO_PRELOAD_ADDONS="no")
     log_path = os.path.join(ROOT, ".state", "bench-dashboard-update.log")
     os.makedirs(os.path.dirname(log_path), exist_ok=True)
@@ -53,19 +69,7 @@ def is_current():
              "--stop-after-init", "--log-level=warn"],
             stdout=log, stderr=subprocess.STDOUT, env=env).returncode
     with open(log_path) as log:
-        text = log.read()
-    if code or "ERROR" in text or "Unmet dependencies" in text:
-        return False
-    manifest = os.path.join(ROOT, "kam_management", "__manifest__.py")
-    with open(manifest) as handle:
-        depends = ast.literal_eval(handle.read())["depends"]
-    installed = subprocess.run(
-        ["psql", "-Atc", "SELECT count(*) FROM ir_module_module "
-         "WHERE name = ANY(string_to_array('%s', ',')) "
-         "AND state = 'installed'" % ",".join(depends + ["kam_management"]),
-         bench_rfm.DB], stdout=subprocess.PIPE,
-        universal_newlines=True).stdout.strip()
-    return installed == str(len(depends) + 1)
+        return not code and "ERROR" not in log.read()
 
 
 def ensure_data(registry_factory):

@@ -164,7 +164,9 @@ def generate(cr, accounts, visits=True):
           CROSS JOIN generate_series(1, %(per)s) AS v(j)
          WHERE p.kam_is_key_account
     """, {"kams": kams, "nk": KAMS, "per": per, "c": company})
-    cr.execute("ANALYZE")
+    # the tables written, not the whole database: a database-wide ANALYZE
+    # locks the shared catalogs until commit, blocking every other database
+    cr.execute("ANALYZE res_partner, kam_visit")
 
 
 # Independent of the action's SQL: the last qualifying visit per account
