@@ -142,54 +142,68 @@ def sales_dashboard(env, uid):
     return time.time() - start
 
 
+def grant_sales(env, uid, login):
+    """A KAM is a salesperson in Odoo, a regional manager sees every
+    team's documents: their own Sales dashboard (rolled back with the
+    rest)."""
+    if login in SALES_GROUPS:
+        env["res.users"].browse(uid).write({"groups_id": [
+            (4, env.ref(SALES_GROUPS[login]).id)]})
+
+
 def main():
     import odoo
     registry = ensure_data(bench_rfm.open_registry)
-    results = []
+    measured = {}
+    # 10,000 accounts: each role's cockpit and Sales dashboard, warm
     with odoo.api.Environment.manage(), registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         for role, login in ROLES:
             uid = uid_of(env, login)
-            if login in SALES_GROUPS:
-                # a KAM is a salesperson in Odoo, a regional manager sees
-                # every team's documents: their Sales dashboard (rolled
-                # back with the rest)
-                env["res.users"].browse(uid).write({"groups_id": [
-                    (4, env.ref(SALES_GROUPS[login]).id)]})
+            grant_sales(env, uid, login)
             cockpit(env, uid)  # warm
             big = [cockpit(env, uid) for _i in range(RUNS)]
             sales_dashboard(env, uid)  # warm
             sales = [sales_dashboard(env, uid) for _i in range(RUNS)]
-            cr.execute("SAVEPOINT bench_small")
-            cr.execute("""
-                UPDATE res_partner SET kam_is_key_account = FALSE
-                 WHERE kam_is_key_account AND id %% %s <> 0""",
-                       (10000 // SMALL,))
-            env["res.partner"].invalidate_cache()
-            cockpit(env, uid)
-            small = cockpit(env, uid)
-            cr.execute("ROLLBACK TO SAVEPOINT bench_small")
-            env["res.partner"].invalidate_cache()
-            queries_big = big[0][0]
-            seconds = statistics.median(t for _q, t in big)
-            reference = statistics.median(sales)
-            print("%s cockpit: %d queries at 10,000 accounts, %d at ~1,000; "
-                  "%.3f s against %.3f s for the Sales dashboard"
-                  % (role, queries_big, small[0], seconds, reference))
-            results.append((
-                "dashboard_%s_queries_1k_vs_10k" % role,
-                "%d vs %d" % (small[0], queries_big), "equal",
-                small[0] == queries_big))
-            ratio = seconds / reference if reference else float("inf")
-            results.append((
-                "dashboard_%s_time_vs_sales_dashboard" % role,
-                "%.2fx (%.3f s / %.3f s)" % (ratio, seconds, reference),
-                "<= 1.5x", ratio <= 1.5))
+            measured[role] = (big[0][0],
+                              statistics.median(t for _q, t in big),
+                              statistics.median(sales))
         cr.rollback()
+    # ~1,000 accounts: the other 9,000 made ordinary customers, in a
+    # transaction of its own rolled back afterwards (its dead rows would
+    # slow every later read of the same transaction)
+    small = {}
+    with odoo.api.Environment.manage(), registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        cr.execute("""
+            UPDATE res_partner SET kam_is_key_account = FALSE
+             WHERE kam_is_key_account AND id %% %s <> 0""",
+                   (10000 // SMALL,))
+        for role, login in ROLES:
+            uid = uid_of(env, login)
+            grant_sales(env, uid, login)
+            cockpit(env, uid)
+            small[role] = cockpit(env, uid)[0]
+        cr.rollback()
+    results = []
+    for role, _login in ROLES:
+        queries_big, seconds, reference = measured[role]
+        print("%s cockpit: %d queries at 10,000 accounts, %d at ~1,000; "
+              "%.3f s against %.3f s for the Sales dashboard"
+              % (role, queries_big, small[role], seconds, reference))
+        results.append((
+            "dashboard_%s_queries_1k_vs_10k" % role,
+            "%d vs %d" % (small[role], queries_big), "equal",
+            small[role] == queries_big))
+        ratio = seconds / reference if reference else float("inf")
+        results.append((
+            "dashboard_%s_time_vs_sales_dashboard" % role,
+            "%.2fx (%.3f s / %.3f s)" % (ratio, seconds, reference),
+            "<= 1.5x", ratio <= 1.5))
     failed = False
-    for name, measured, target, ok in results:
+    for name, measured_text, target, ok in results:
         print("%s: %s (target %s) %s"
-              % (name, measured, target, "PASS" if ok else "FAIL"))
+              % (name, measured_text, target, "PASS" if ok else "FAIL"))
         failed |= not ok
     sys.exit(1 if failed else 0)
 
