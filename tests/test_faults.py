@@ -27,6 +27,7 @@ import sys
 import threading
 import time
 import xmlrpc.client
+import zipfile
 from collections import Counter
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -34,6 +35,7 @@ from datetime import date, datetime, timedelta
 import psutil
 import psycopg2
 import pytest
+import requests
 
 from conftest import (FAULTS_DB, ROOT, STATE, Server, drop_db, log_problems,
                       odoo_env, odoo_server, psql)
@@ -357,13 +359,13 @@ PROMOTED = 50
 # (a year no demo order is in): the 80/20 finder's candidates of 2014
 CUSTOMERS_SQL = """
 INSERT INTO res_partner (
-        name, display_name, is_company, customer, supplier, active, type,
-        lang, company_id, invoice_warn, sale_warn, color,
-        kam_is_key_account, create_uid, write_uid, create_date, write_date)
-    SELECT 'Fault Customer ' || g, 'Fault Customer ' || g, TRUE, TRUE, FALSE,
-           TRUE, 'contact', 'en_US', 1, 'no-message', 'no-message', 0,
-           FALSE, 1, 1, NOW(), NOW()
-      FROM generate_series(1, %(n)s) g
+    name, display_name, is_company, customer, supplier, active, type, lang,
+    company_id, invoice_warn, sale_warn, color, kam_is_key_account,
+    create_uid, write_uid, create_date, write_date)
+SELECT 'Fault Customer ' || g, 'Fault Customer ' || g, TRUE, TRUE, FALSE,
+       TRUE, 'contact', 'en_US', 1, 'no-message', 'no-message', 0, FALSE, 1,
+       1, NOW(), NOW()
+  FROM generate_series(1, %(n)s) g
 RETURNING id
 """
 ORDERS_SQL = """
@@ -513,5 +515,277 @@ def test_worker_killed_during_a_promotion(install_log):
             assert query(db, """
                 SELECT count(DISTINCT partner_id) FROM kam_relationship_history
                  WHERE partner_id = ANY(%s)""", (ids,)) == [(PROMOTED,)]
+            problems = log_problems(srv.log_since(0))
+            assert not problems, "\n".join(problems)
+
+
+# ---------------------------------------------------------------------------
+# 3. The cron worker stopped for three days
+# ---------------------------------------------------------------------------
+# The worker stops on 29 March at 09:00 and starts again on 1 April at 09:00
+# (UTC) of a year long past, so that no demo record and no other test uses
+# that month (the scheduled actions take the day from the clock, faked here
+# by libfaketime): three days missed, the end of March among them.
+CATCH_UP_YEAR = date.today().year - 2
+STOPPED = datetime(CATCH_UP_YEAR, 3, 29, 9, 0)
+RESTARTED = datetime(CATCH_UP_YEAR, 4, 1, 9, 0)
+INTERVALS = {"minutes": timedelta(minutes=1), "hours": timedelta(hours=1),
+             "days": timedelta(days=1), "weeks": timedelta(weeks=1)}
+
+
+def timestamp(value):
+    """A timestamp read from PostgreSQL (a string once Odoo is imported)."""
+    if isinstance(value, datetime):
+        return value
+    return datetime.strptime(value[:19], "%Y-%m-%d %H:%M:%S")
+
+
+def next_slot(after, nextcall, number, unit):
+    """The first call of a schedule (``nextcall`` every ``number`` ``unit``)
+    after ``after``."""
+    if unit == "months":
+        year, month = nextcall.year, nextcall.month
+        while nextcall <= after:
+            month += number
+            year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+            nextcall = nextcall.replace(year=year, month=month)
+        return nextcall
+    step = INTERVALS[unit] * number
+    while nextcall <= after:
+        nextcall += step
+    return nextcall
+
+
+def test_cron_worker_stopped_for_three_days(install_log):
+    """Every action's next call was due while the worker was stopped; the
+    daily ones three times. At the restart each runs once (``doall`` off:
+    Odoo moves ``nextcall`` past the missed calls), the month-end reports
+    of March are drafted once, each with one "complete" activity, and a
+    second poll runs nothing again."""
+    db = "%s_fault_cron" % FAULTS_DB
+    with databases(db):
+        crons = query(db, """
+            SELECT d.name, c.cron_name, c.interval_number, c.interval_type,
+                   c.nextcall, c.doall, c.numbercall
+              FROM ir_cron c JOIN ir_model_data d
+                ON d.res_id = c.id AND d.model = 'ir.cron'
+               AND d.module = 'kam_management'
+             WHERE c.active""")
+        assert len(crons) >= 8
+        # the addon's actions must not run once per missed call
+        assert [row[0] for row in crons if row[5]] == []
+        schedules = {}
+        for xmlid, name, number, unit, nextcall, _doall, numbercall in crons:
+            assert numbercall == -1, xmlid
+            nextcall = timestamp(nextcall)
+            # the call that was due first after the stop: the same time of
+            # day (of month) as the action's own schedule
+            if unit == "months":
+                # the monthly and quarterly actions: on the 1st
+                first = next_slot(STOPPED, STOPPED.replace(
+                    day=1, hour=nextcall.hour, minute=nextcall.minute,
+                    second=0), 1, unit)
+            else:
+                first = STOPPED.replace(hour=nextcall.hour,
+                                        minute=nextcall.minute, second=0)
+                if unit in ("minutes", "hours"):
+                    first = STOPPED
+                first = next_slot(STOPPED, first, number, unit)
+            schedules[xmlid] = (name, number, unit, first)
+            query(db, "UPDATE ir_cron SET nextcall = %s WHERE id = ("
+                      "SELECT res_id FROM ir_model_data WHERE module = "
+                      "'kam_management' AND name = %s)", (first, xmlid))
+        missed = {xmlid: first for xmlid, (_n, _i, unit, first)
+                  in schedules.items() if first < RESTARTED}
+        assert len(missed) == len(schedules), "not all due: %s" % schedules
+        # the daily actions missed three calls each
+        daily = [xmlid for xmlid, (_n, number, unit, _f) in schedules.items()
+                 if (unit, number) == ("days", 1)]
+        assert len(daily) >= 4
+        for xmlid in daily:
+            assert schedules[xmlid][3] + timedelta(days=2) < RESTARTED
+        march = "%d-03-01" % CATCH_UP_YEAR
+        query(db, "DELETE FROM kam_report WHERE period_start = %s", (march,))
+        offset = int((RESTARTED - datetime.utcnow()).total_seconds())
+        with cron_poller(db, "test-faults-cron.log",
+                         clock="%+ds" % offset) as poller:
+            poller.poll()
+            first_poll = poller.text()
+            poller.poll()
+            text = poller.text()
+        problems = log_problems(text)
+        assert not problems, "\n".join(problems)
+        for xmlid, (name, number, unit, first) in sorted(schedules.items()):
+            assert callbacks(first_poll, name) == 1, (xmlid, first_poll[-2000:])
+            assert callbacks(text, name) == 1, xmlid
+            nextcall = query(db, """
+                SELECT nextcall FROM ir_cron WHERE id = (
+                    SELECT res_id FROM ir_model_data
+                     WHERE module = 'kam_management' AND name = %s)""",
+                             (xmlid,))[0][0]
+            nextcall = timestamp(nextcall)
+            # the next call after the restart, on the action's schedule
+            assert nextcall == next_slot(RESTARTED, first, number, unit), \
+                (xmlid, nextcall)
+        # the month-end reports of March: drafted once, by the restart
+        authors = query(db, """
+            SELECT (SELECT count(DISTINCT kam_manager_id) FROM res_partner
+                     WHERE kam_is_key_account AND active
+                       AND kam_manager_id IS NOT NULL),
+                   (SELECT count(*) FROM kam_region
+                     WHERE active AND manager_id IS NOT NULL)""")[0]
+        assert authors[0] > 0 and authors[1] > 0
+        reports = query(db, """
+            SELECT report_type, count(*), count(DISTINCT (user_id, region_id))
+              FROM kam_report WHERE period_start = %s
+             GROUP BY report_type ORDER BY report_type""", (march,))
+        assert reports == [("kam_monthly", authors[0], authors[0]),
+                           ("region_monthly", authors[1], authors[1])]
+        activities = query(db, """
+            SELECT count(*), count(DISTINCT a.res_id) FROM mail_activity a
+              JOIN kam_report r ON r.id = a.res_id
+             WHERE a.res_model = 'kam.report' AND r.period_start = %s""",
+                           (march,))
+        assert activities == [(sum(authors), sum(authors))]
+
+
+# ---------------------------------------------------------------------------
+# 4. A backup restored
+# ---------------------------------------------------------------------------
+# the smallest PNG there is (a 1x1 pixel); each photo gets its own bytes
+# after it, so that a photo read back is that photo
+PNG = base64.b64decode(
+    b"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB"
+    b"0C8AAAAASUVORK5CYII=")
+
+KAM_TABLES_SQL = """
+SELECT table_name FROM information_schema.tables
+ WHERE table_schema = 'public' AND table_type = 'BASE TABLE'
+   AND table_name LIKE 'kam\\_%' ORDER BY table_name"""
+
+CRONS_SQL = """
+SELECT d.name, c.cron_name, c.interval_number, c.interval_type, c.active,
+       c.doall, c.numbercall, c.nextcall, s.code
+  FROM ir_cron c
+  JOIN ir_act_server s ON s.id = c.ir_actions_server_id
+  JOIN ir_model_data d ON d.res_id = c.id AND d.model = 'ir.cron'
+                      AND d.module = 'kam_management'
+ ORDER BY d.name"""
+
+
+def table_counts(db):
+    tables = [name for (name,) in query(db, KAM_TABLES_SQL)]
+    return {name: query(db, 'SELECT count(*) FROM "%s"' % name)[0][0]
+            for name in tables}
+
+
+def manager_post(srv, route, password, files=None, **data):
+    """A form of Odoo's database manager (``/web/database/...``)."""
+    response = requests.post(srv.url + "/web/database/" + route,
+                             data=dict(data, master_pwd=password),
+                             files=files, timeout=600, stream=True)
+    response.raise_for_status()
+    return response
+
+
+def test_backup_restored_under_another_name(install_log, tmp_path):
+    """A database with visit photos is backed up through Odoo's database
+    manager (zip, with the filestore) and restored under another name:
+    every ``kam_*`` table has its rows, the photos their bytes, the
+    scheduled actions are there and run. The restored database is dropped
+    through the manager again."""
+    db = "%s_fault_backup" % FAULTS_DB
+    restored = "%s_fault_restored" % FAULTS_DB
+    password = base64.b32encode(os.urandom(10)).decode()
+    data_dir = str(tmp_path / "data")
+    config = tmp_path / "odoo.conf"
+    config.write_text("[options]\nadmin_passwd = %s\nlist_db = True\n"
+                      "data_dir = %s\n" % (password, data_dir))
+    try:
+        backup_and_restore(db, restored, password, config, data_dir,
+                           tmp_path)
+    finally:
+        # the filestores and the backup
+        shutil.rmtree(str(tmp_path), ignore_errors=True)
+
+
+def backup_and_restore(db, restored, password, config, data_dir, tmp_path):
+    with databases(db, restored):
+        drop_db(restored)
+        with odoo_server(db, "test-faults-backup.log", "-c", str(config),
+                         "--db-filter=^%s$|^%s$" % (db, restored),
+                         "--max-cron-threads=0") as srv:
+            visitor = srv.uid("kam_manager_1")
+            visits = srv.call("kam_manager_1", "kam.visit", "search",
+                              [("user_id", "=", visitor),
+                               ("state", "in", ["planned", "done"])],
+                              limit=2, order="id")
+            assert len(visits) == 2
+            photos = {}
+            for n, visit in enumerate(visits * 2):
+                data = PNG + os.urandom(1000 + n)
+                att = srv.call("kam_manager_1", "kam.visit",
+                               "action_add_photo", [visit], "photo%d.png" % n,
+                               base64.b64encode(data).decode())
+                photos[att] = data
+            stored = dict(query(db, """
+                SELECT id, store_fname FROM ir_attachment
+                 WHERE id = ANY(%s) AND store_fname IS NOT NULL""",
+                                (list(photos),)))
+            assert sorted(stored) == sorted(photos), "photos not in files"
+            counts = table_counts(db)
+            assert len(counts) > 30 and counts["kam_visit"] > 0
+            crons = query(db, CRONS_SQL)
+            assert len(crons) >= 8
+
+            backup = tmp_path / "backup.zip"
+            response = manager_post(srv, "backup", password, name=db,
+                                    backup_format="zip")
+            with open(str(backup), "wb") as out:
+                shutil.copyfileobj(response.raw, out)
+            assert zipfile.is_zipfile(str(backup)), backup.read_bytes()[:500]
+            with zipfile.ZipFile(str(backup)) as archive:
+                names = set(archive.namelist())
+                manifest = json.loads(archive.read("manifest.json").decode())
+            assert "dump.sql" in names
+            assert manifest["db_name"] == db
+            assert "kam_management" in manifest["modules"]
+            for fname in stored.values():
+                assert "filestore/" + fname in names, fname
+
+            with open(str(backup), "rb") as dump:
+                manager_post(srv, "restore", password, name=restored,
+                             copy="true", files={"backup_file": dump})
+            assert query("postgres", "SELECT 1 FROM pg_database "
+                                     "WHERE datname = %s", (restored,))
+            assert table_counts(restored) == counts
+            assert query(restored, CRONS_SQL) == crons
+            again = Server(srv.url, restored, srv.log_path)
+            for att, data in photos.items():
+                read = again.call("kam_manager_1", "ir.attachment", "read",
+                                  [att], ["datas", "res_model", "res_id"])[0]
+                assert base64.b64decode(read["datas"]) == data, att
+                assert read["res_model"] == "kam.visit"
+            assert os.path.isdir(os.path.join(data_dir, "filestore",
+                                              restored))
+
+            # a scheduled action runs on the restored database, as on the
+            # original: the compliance rows it rebuilds are the same
+            cron = again.ref("kam_management.ir_cron_visit_compliance")
+            for name in (db, restored):
+                query(name, "DELETE FROM kam_visit_compliance")
+            for server in (srv, again):
+                server.call("admin", "ir.cron", "method_direct_trigger",
+                            [cron])
+            rows = "SELECT partner_id, rule_id, state, due_date " \
+                   "FROM kam_visit_compliance ORDER BY 1, 2"
+            assert query(restored, rows) == query(db, rows)
+            assert query(restored, rows)
+
+            manager_post(srv, "drop", password, name=restored)
+            assert not query("postgres", "SELECT 1 FROM pg_database "
+                                         "WHERE datname = %s", (restored,))
+            assert not os.path.exists(os.path.join(data_dir, "filestore",
+                                                   restored))
             problems = log_problems(srv.log_since(0))
             assert not problems, "\n".join(problems)
