@@ -107,6 +107,13 @@ def copy_db():
         subprocess.run(["createdb", "-T", DB, name], check=True)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def drop_faults_template():
+    """The fault tests' template copy is not kept after the session."""
+    yield
+    drop_db(FAULTS_DB)
+
+
 @pytest.fixture(scope="session")
 def install_log():
     """Fresh install of kam_management with demo data and zh_CN.

@@ -17,7 +17,6 @@ strikes then.
   Odoo a restart is exactly that: the server closes every connection.
 """
 import base64
-import http.client
 import json
 import os
 import re
@@ -34,7 +33,6 @@ from datetime import date, datetime, timedelta
 
 import psutil
 import psycopg2
-import pytest
 import requests
 
 from conftest import (FAULTS_DB, ROOT, STATE, Server, drop_db, log_problems,
@@ -114,14 +112,6 @@ def new_db(name):
     drop_db(name)
     subprocess.run(["createdb", "-T", FAULTS_DB, name], check=True)
     return name
-
-
-@pytest.fixture(scope="module", autouse=True)
-def faults_template(install_log):
-    """``<db>_faults`` is made by the session (``copy_db``); dropped after
-    the last test of this module."""
-    yield
-    drop_db(FAULTS_DB)
 
 
 @contextmanager
