@@ -3,7 +3,7 @@ KAM_DB ?= kam_demo
 KAM_PORT ?= 8069
 export KAM_DB KAM_PORT
 
-.PHONY: run setup test test-dates lint bench clean
+.PHONY: run setup test test-faults test-dates lint bench clean
 
 ## make run: set up everything and serve Odoo with the demo database
 run:
@@ -16,6 +16,13 @@ setup:
 ## then pytest for the server, browser, worker and upgrade tests
 test:
 	@bash scripts/test.sh
+
+## make test-faults: the fault tests alone (tests/test_faults.py, also in
+## make test): a database restart during a scheduled action, a worker
+## killed during an RPC call, the cron worker stopped for three days, a
+## backup restored
+test-faults:
+	@bash scripts/test-faults.sh
 
 ## make test-dates: the in-process suite and a demo install at faked dates
 ## (libfaketime); KAM_TEST_DATES="YYYY-MM-DD ..." chooses the days

@@ -38,9 +38,12 @@ DB = os.environ.get("KAM_TEST_DB", "kam_test")
 UPGRADE_DB = DB + "_upgrade"
 WORKERS_DB = DB + "_workers"
 UNINSTALL_DB = DB + "_uninstall"
+# the template of the fault tests' databases (tests/test_faults.py): nothing
+# ever connects to it, so each test copies it again
+FAULTS_DB = DB + "_faults"
 # copies of the freshly installed database for the tests that commit: the
-# upgrade, the multi-process server and the uninstall
-COPIES = (UPGRADE_DB, WORKERS_DB, UNINSTALL_DB)
+# upgrade, the multi-process server, the uninstall and the faults
+COPIES = (UPGRADE_DB, WORKERS_DB, UNINSTALL_DB, FAULTS_DB)
 
 
 def addons_path():
@@ -102,6 +105,13 @@ def copy_db():
     for name in COPIES:
         drop_db(name)
         subprocess.run(["createdb", "-T", DB, name], check=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def drop_faults_template():
+    """The fault tests' template copy is not kept after the session."""
+    yield
+    drop_db(FAULTS_DB)
 
 
 @pytest.fixture(scope="session")
@@ -265,6 +275,7 @@ def odoo_server(db, log_name, *args):
                     raise RuntimeError("the Odoo server did not start")
                 time.sleep(0.5)
         srv = Server(url, db, log_path)
+        srv.pid = proc.pid  # the master process (its workers are children)
         log.flush()
         problems = log_problems(srv.log_since(0))
         assert not problems, "the server logged errors while starting:\n" \
