@@ -355,19 +355,47 @@ class KamMonthHandin(models.Model):
         today = today or fields.Date.context_today(self)
         self._kam_check_late(today)
         first, last = month_bounds(today)
+        caught_up = self._kam_catch_up(first, today)
         days_left = (fields.Date.from_string(last)
                      - fields.Date.from_string(today)).days
         if days_left >= self.env["kam.report"]._kam_month_end_days():
-            return self.browse()
-        return self._kam_prepare(first)
+            return caught_up
+        return caught_up | self._kam_prepare(first)
 
     @api.model
-    def _kam_prepare(self, period_start):
+    def _kam_catch_up(self, month_first, today):
+        """The scheduled actions stopped over the last days of last month
+        (a server down, the cron worker stopped): last month has no
+        hand-in at all while the month before it has some. Draft last
+        month's hand-ins now, once, with ``month_end_days`` days to hand
+        them in from today: nobody is late for the outage. A database
+        without any earlier hand-in (a new install) catches up nothing.
+        Returns the hand-ins drafted."""
+        month = fields.Date.from_string(month_first)
+        previous = fields.Date.to_string(
+            (month - timedelta(days=1)).replace(day=1))
+        before = fields.Date.to_string(
+            (fields.Date.from_string(previous) - timedelta(days=1)).replace(
+                day=1))
+        Handin = self.sudo()  # sudo: the cron looks at every KAM's hand-in
+        if Handin.search_count([("period_start", "=", previous)]) or \
+                not Handin.search_count([("period_start", "=", before)]):
+            return self.browse()
+        deadline = fields.Date.to_string(
+            fields.Date.from_string(today) + timedelta(
+                days=self.env["kam.report"]._kam_month_end_days()))
+        _logger.info("month-end hand-ins of %s were not drafted in time: "
+                     "drafted now, to hand in by %s", previous, deadline)
+        return self._kam_prepare(previous, deadline=deadline)
+
+    @api.model
+    def _kam_prepare(self, period_start, deadline=None):
         """Draft the hand-ins of the month for every KAM with key
         accounts, one line per key account; add a line to a draft for an
         account promoted since. Idempotent: an existing hand-in is never
         created again (and the database refuses a second one). Returns the
-        hand-ins created."""
+        hand-ins created. ``deadline``: the hand-in deadline when not the
+        month's own (a catch-up, ``_kam_catch_up``)."""
         cr = self.env.cr
         cr.execute(KEY_ACCOUNTS_SQL)
         accounts = dict(cr.fetchall())
@@ -389,6 +417,7 @@ class KamMonthHandin(models.Model):
                 created |= Handin.create({
                     "user_id": user_id, "period_start": period_start,
                     "region_id": region.id, "company_id": company.id,
+                    "handin_deadline": deadline,
                     "line_ids": [(0, 0, {"partner_id": partner_id})
                                  for partner_id in accounts[user_id]]})
             elif handin.state == "draft":

@@ -124,6 +124,48 @@ class TestPrepare(HandinCase):
         self.assertEqual(ICP.get_param("kam_management.handin_day"), "31")
 
 
+    def test_missed_month_end_caught_up_once(self):
+        """Issue 16: the scheduled actions stopped over the last days of a
+        month (the month before had its hand-ins): the first run after
+        drafts that month's hand-ins once, with ``month_end_days`` days
+        to hand them in, so nobody is late for the outage."""
+        Report = self.env["kam.report"]
+        days = Report._kam_month_end_days()
+        before, missed = month_start(months=-20), month_start(months=-19)
+        self.prepare(before)
+        back = month_start(months=-18) + timedelta(days=1)
+        created = Report._cron_month_end_information(today=ds(back))
+        self.assertEqual(set(created.mapped("period_start")), {ds(missed)})
+        kams = self.env["res.partner"].search(
+            [("kam_is_key_account", "=", True)]).mapped("kam_manager_id")
+        self.assertEqual(set(created.mapped("user_id")), set(kams))
+        mine = created.filtered(lambda h: h.user_id == self.kam1)
+        deadline = ds(back + timedelta(days=days))
+        self.assertEqual(mine.handin_deadline, deadline)
+        self.assertFalse(mine.handin_late)
+        todo = self.activities(mine, HANDIN)
+        self.assertEqual(todo.mapped("user_id"), self.kam1)
+        self.assertEqual(todo.date_deadline, deadline)
+        # the next day, and again: nothing new, nobody late yet
+        for day in (back, back + timedelta(days=1)):
+            self.assertFalse(Report._cron_month_end_information(
+                today=ds(day)))
+        self.assertEqual(self.Handin.search_count(
+            [("period_start", "=", ds(missed))]), len(created))
+        self.assertFalse(mine.handin_late)
+        self.assertEqual(len(self.activities(mine, HANDIN)), 1)
+
+    def test_no_catch_up_without_earlier_hand_ins(self):
+        """A month without hand-ins after a month without any either (a
+        new install, or months the addon was not used) drafts nothing
+        outside the month-end days."""
+        Report = self.env["kam.report"]
+        back = month_start(months=-24) + timedelta(days=1)
+        self.assertFalse(Report._cron_month_end_information(today=ds(back)))
+        self.assertFalse(self.Handin.search(
+            [("period_start", "=", ds(month_start(months=-25)))]))
+
+
 class TestWorkflow(HandinCase):
     """The KAM hands in, the sales secretary enters."""
 
