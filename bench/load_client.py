@@ -14,7 +14,8 @@ cookie), opens the screens it uses once as the web client does
 waits for all others, then loops until the end of the run (and at most
 MAX_STEPS steps): it picks a step by its role's weights, does the step's
 KAM calls and the comparable calls on Odoo's own screens (in a random
-order), and thinks for a random time (mean LOAD_THINK). Calls are the
+order), and thinks for a random time (uniform, mean LOAD_THINK; the first
+step too, so that the users do not all start in the same second). Calls are the
 JSON-RPC routes of the web client: ``/web/dataset/search_read``,
 ``/web/dataset/call_kw`` and ``/web/dataset/call_button``.
 """
@@ -30,6 +31,7 @@ from datetime import datetime, timedelta, timezone
 import aiohttp
 
 MAX_STEPS = 10000
+LOGINS = 4  # users logging in and loading their views at once
 TIMEOUT = 300
 # the screens: (action's XML id, the view types used; /web/action/load
 # calls "list" views "list", as the web client does)
@@ -321,19 +323,22 @@ class User(object):
         await self.both(kam, odoo)
 
     # -- the loop -------------------------------------------------------
-    async def run(self, start, deadline):
+    async def run(self, logins, start, deadline):
         jar = aiohttp.CookieJar(unsafe=True)  # 127.0.0.1 is an IP address
         timeout = aiohttp.ClientTimeout(total=TIMEOUT)
         async with aiohttp.ClientSession(cookie_jar=jar,
                                          timeout=timeout) as session:
             self.session = session
             try:
-                await self.login()
+                async with logins:  # a few at a time, as people arrive
+                    await self.login()
             except CallError:
                 return
             finally:
                 self.rec.logged_in += 1
             await start.wait()
+            # people do not all click in the same second
+            await asyncio.sleep(self.random.uniform(0, 2 * self.think))
             weights = WEIGHTS[self.user["role"]]
             names = sorted(weights)
             for _step in range(MAX_STEPS):
@@ -353,7 +358,8 @@ async def main(config_path, record_path):
              for i, user in enumerate(config["users"])]
     start = asyncio.Event()
     deadline = [float("inf")]
-    tasks = [asyncio.ensure_future(u.run(start, deadline))
+    logins = asyncio.Semaphore(LOGINS)
+    tasks = [asyncio.ensure_future(u.run(logins, start, deadline))
              for u in users]
     # every user logged in and knows its screens: the measure starts
     while rec.logged_in < len(users):

@@ -14,7 +14,7 @@ database with what the client recorded, and ends with
 
 Usage: .venv/bin/python bench/load_run.py  (scripts/load.sh sets up the
 client's venv first). Environment: LOAD_USERS (50), LOAD_SECONDS (120),
-LOAD_THINK (mean think time between two steps of a user, s, 0.5),
+LOAD_THINK (mean think time between two steps of a user, s, 10),
 LOAD_SEED (1), LOAD_REBUILD=1 (build the database again).
 """
 import json
@@ -182,11 +182,12 @@ def ensure_database():
     """A fresh copy of the template for this run."""
     import odoo
     from conftest import addons_path
-    odoo.tools.config.parse_config(["--addons-path=%s" % addons_path()])
+    odoo.tools.config.parse_config(["--addons-path=%s" % addons_path(),
+                                    "--log-level=warn"])
     start = time.time()
     if not template_is_current():
-        print("building %s (generator %s) ..." % (TEMPLATE,
-                                                   GENERATOR_VERSION))
+        print("building %s (generator %s) ..."
+              % (TEMPLATE, GENERATOR_VERSION))
         build_template()
     drop_db(DB)
     subprocess.run(["createdb", "-T", TEMPLATE, DB], check=True)
@@ -323,7 +324,7 @@ def verify(record, marker):
 def main():
     users_count = int(os.environ.get("LOAD_USERS", "50"))
     seconds = float(os.environ.get("LOAD_SECONDS", "120"))
-    think = float(os.environ.get("LOAD_THINK", "0.5"))
+    think = float(os.environ.get("LOAD_THINK", "10"))
     seed = int(os.environ.get("LOAD_SEED", "1"))
     if not os.path.exists(CLIENT_PYTHON):
         sys.exit("no %s: run scripts/load.sh (make load)" % CLIENT_PYTHON)

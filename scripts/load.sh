@@ -5,7 +5,7 @@
 # project's Python: it builds or reuses the load database, starts Odoo with
 # --workers=4 --max-cron-threads=1 on 127.0.0.1 and drives it with
 # bench/load_client.py. LOAD_USERS (50), LOAD_SECONDS (120), LOAD_THINK
-# (0.5), LOAD_SEED (1), LOAD_REBUILD=1: see bench/load_run.py.
+# (10), LOAD_SEED (1), LOAD_REBUILD=1: see bench/load_run.py.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
