@@ -8,7 +8,9 @@ each works on), the duration, the think time and a unique marker; RECORD
 receives every latency per action, the errors, and the writes the server
 acknowledged, which load_run.py compares with the database.
 
-Each virtual user logs in with ``/web/session/authenticate`` (its own
+First, the first user of each role does each of its steps SOLO_ROUNDS
+times with nobody else (the "alone" figures: what a call costs on an idle
+server). Then each virtual user logs in with ``/web/session/authenticate`` (its own
 cookie), opens the screens it uses once as the web client does
 (``/web/action/load``, then ``load_views`` to learn the fields of each view),
 waits for all others, then loops until the end of the run (and at most
@@ -32,6 +34,7 @@ import aiohttp
 
 MAX_STEPS = 10000
 LOGINS = 4  # users logging in and loading their views at once
+SOLO_ROUNDS = 3  # steps of each role done alone before the load
 TIMEOUT = 300
 # the screens: (action's XML id, the view types used; /web/action/load
 # calls "list" views "list", as the web client does)
@@ -66,12 +69,14 @@ class Recorder(object):
         self.orders = []
         self.reports = []
         self.acknowledged = []
-        self.measuring = False
+        self.solo = {}
+        self.phase = None  # "solo", "load", or None: not measured
         self.logged_in = 0
 
     def sample(self, action, seconds):
-        if self.measuring:
-            self.samples.setdefault(action, []).append(seconds)
+        if self.phase:
+            samples = self.samples if self.phase == "load" else self.solo
+            samples.setdefault(action, []).append(seconds)
 
     def error(self, action, message):
         self.errors.setdefault(action, []).append(message)
@@ -323,11 +328,25 @@ class User(object):
         await self.both(kam, odoo)
 
     # -- the loop -------------------------------------------------------
-    async def run(self, logins, start, deadline):
+    def new_session(self):
         jar = aiohttp.CookieJar(unsafe=True)  # 127.0.0.1 is an IP address
-        timeout = aiohttp.ClientTimeout(total=TIMEOUT)
-        async with aiohttp.ClientSession(cookie_jar=jar,
-                                         timeout=timeout) as session:
+        return aiohttp.ClientSession(
+            cookie_jar=jar, timeout=aiohttp.ClientTimeout(total=TIMEOUT))
+
+    async def alone(self, rounds):
+        """Each step of the role ``rounds`` times, with nobody else."""
+        async with self.new_session() as session:
+            self.session = session
+            try:
+                await self.login()
+            except CallError:
+                return
+            for _round in range(rounds):
+                for name in sorted(WEIGHTS[self.user["role"]]):
+                    await getattr(self, "step_" + name)()
+
+    async def run(self, logins, start, deadline):
+        async with self.new_session() as session:
             self.session = session
             try:
                 async with logins:  # a few at a time, as people arrive
@@ -356,6 +375,13 @@ async def main(config_path, record_path):
     rec = Recorder()
     users = [User(config, user, i, rec)
              for i, user in enumerate(config["users"])]
+    # first, one user of each role alone: what each call costs unloaded
+    rec.phase = "solo"
+    for role in ("kam", "regional", "director"):
+        first = [u for u in users if u.user["role"] == role][:1]
+        for user in first:
+            await user.alone(config.get("solo_rounds", SOLO_ROUNDS))
+    rec.phase = None
     start = asyncio.Event()
     deadline = [float("inf")]
     logins = asyncio.Semaphore(LOGINS)
@@ -366,13 +392,14 @@ async def main(config_path, record_path):
         await asyncio.sleep(0.2)
     began = time.monotonic()
     deadline[0] = began + config["seconds"]
-    rec.measuring = True
+    rec.phase = "load"
     start.set()
     await asyncio.gather(*tasks)
     elapsed = time.monotonic() - began
-    rec.measuring = False
+    rec.phase = None
     with open(record_path, "w") as out:
-        json.dump({"samples": rec.samples, "errors": rec.errors,
+        json.dump({"samples": rec.samples, "solo": rec.solo,
+                   "errors": rec.errors,
                    "elapsed": elapsed, "visits": rec.visits,
                    "orders": rec.orders, "reports": rec.reports,
                    "acknowledged": rec.acknowledged}, out)

@@ -370,8 +370,10 @@ def report(record, check, retries, server_errors, users_count, seconds):
           "%d errors" % (users_count, seconds, elapsed, total,
                          total / elapsed, sum(len(v)
                                               for v in errors.values())))
-    print("%-17s %6s %7s %7s %7s %7s %6s" % (
-        "action", "calls", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors"))
+    solo = record.get("solo", {})
+    print("%-17s %6s %7s %7s %7s %7s %6s | %s" % (
+        "action", "calls", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors",
+        "alone: calls, median ms"))
     names = [n for pair in PAIRS for n in pair]
     names += sorted(set(samples) - set(names))
     seen = set()
@@ -380,10 +382,17 @@ def report(record, check, retries, server_errors, users_count, seconds):
             continue
         seen.add(name)
         vals = samples.get(name, [])
-        print("%-17s %6d %7.0f %7.0f %7.0f %7.0f %6d" % (
+        alone = solo.get(name, [])
+        print("%-17s %6d %7.0f %7.0f %7.0f %7.0f %6d | %3d %7.0f" % (
             name, len(vals), 1000 * percentile(vals, 50),
             1000 * percentile(vals, 95), 1000 * percentile(vals, 99),
-            1000 * max(vals or [float("nan")]), len(errors.get(name, []))))
+            1000 * max(vals or [float("nan")]), len(errors.get(name, [])),
+            len(alone), 1000 * percentile(alone, 50)))
+    print("alone, KAM action / Odoo's call (medians): " + ", ".join(
+        "%s %.2fx" % (kam, percentile(solo[kam], 50)
+                      / percentile(solo[odoo_call], 50))
+        for kam, odoo_call in PAIRS
+        if solo.get(kam) and solo.get(odoo_call)))
     for name, msgs in sorted(errors.items()):
         print("errors of %s, first: %s" % (name, msgs[0][:300]))
     print("serialization failures retried by Odoo: %s" % (
