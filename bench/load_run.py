@@ -219,7 +219,22 @@ def users_config(count):
            AND NOT EXISTS (SELECT 1 FROM kam_region r
                             WHERE r.manager_id = u.id)
          ORDER BY u.id""")
-    for line in rows.splitlines()[:kams]:
+    # the KAMs whose reports go to the regional managers chosen first,
+    # round-robin over the regions (so that small runs review too)
+    regions = {int(line.split("|")[0]): int(line.split("|")[1])
+               for line in psql(DB, """
+        SELECT DISTINCT ON (r.user_id) r.user_id, g.manager_id
+          FROM kam_report r JOIN kam_region g ON g.id = r.region_id
+         WHERE r.report_type = 'kam_monthly'
+         ORDER BY r.user_id, r.period_start DESC""").splitlines()}
+    chosen = [u["uid"] for u in users]
+    rank, seen = {}, {}
+    for line in rows.splitlines():
+        uid = int(line.split("|")[0])
+        manager = regions.get(uid)
+        seen[manager] = seen.get(manager, -1) + 1
+        rank[line] = (manager not in chosen, seen[manager], uid)
+    for line in sorted(rank, key=rank.get)[:kams]:
         uid, login, reports = line.split("|")
         users.append({"login": login, "role": "kam", "uid": int(uid),
                       "reports": [int(r) for r in reports.split(",") if r]})
