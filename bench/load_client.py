@@ -118,7 +118,12 @@ class User(object):
             self.rec.error(action, "%s: HTTP %d %s" % (
                 self.user["login"], status, text[:200]))
             raise CallError(action)
-        data = json.loads(text)
+        try:
+            data = json.loads(text)
+        except ValueError:
+            self.rec.error(action, "%s: not JSON: %s" % (
+                self.user["login"], text[:200]))
+            raise CallError(action)
         if data.get("error"):
             err = data["error"]
             self.rec.error(action, "%s: %s" % (
