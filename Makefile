@@ -3,7 +3,7 @@ KAM_DB ?= kam_demo
 KAM_PORT ?= 8069
 export KAM_DB KAM_PORT
 
-.PHONY: run setup test test-faults test-dates lint bench clean
+.PHONY: run setup test test-faults test-dates lint bench load clean
 
 ## make run: set up everything and serve Odoo with the demo database
 run:
@@ -36,6 +36,11 @@ lint: setup
 ## make bench: performance benchmarks (bench/bench_*.py), each on its own database
 bench:
 	@bash scripts/bench.sh
+
+## make load: LOAD_USERS (50) users for LOAD_SECONDS (120) s on the prefork
+## server (--workers=4), 10,000 key accounts; see README "Load (make load)"
+load:
+	@bash scripts/load.sh
 
 clean:
 	rm -rf .state .pytest_cache
