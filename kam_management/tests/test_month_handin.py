@@ -123,7 +123,6 @@ class TestPrepare(HandinCase):
                         ICP.set_param("kam_management.handin_day", value)
         self.assertEqual(ICP.get_param("kam_management.handin_day"), "31")
 
-
     def test_missed_month_end_caught_up_once(self):
         """Issue 16: the scheduled actions stopped over the last days of a
         month (the month before had its hand-ins): the first run after
