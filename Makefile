@@ -27,8 +27,9 @@ lint: setup
 	@bash scripts/lint.sh
 
 ## make bench: performance benchmarks (bench/bench_*.py), each on its own database
+## (BENCH_SCALE=100k: the scale benchmark at its full size, see README)
 bench:
-	@bash scripts/bench.sh
+	@BENCH_SCALE="$(BENCH_SCALE)" bash scripts/bench.sh
 
 clean:
 	rm -rf .state .pytest_cache

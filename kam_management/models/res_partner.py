@@ -126,10 +126,11 @@ class ResPartner(models.Model):
 
     @api.depends("kam_relationship_level_id.color")
     def _compute_kam_relationship_level_color(self):
-        for partner in self:
-            # sudo: the level's colour, like the related field it replaces
+        # sudo: the level's colour, read as the related field it replaces
+        # read it (without the record rules of every account again)
+        for partner, account in zip(self, self.sudo()):
             partner.kam_relationship_level_color = \
-                partner.kam_relationship_level_id.sudo().color
+                account.kam_relationship_level_id.color
 
     @api.model
     def _read_group_kam_relationship_level_ids(self, levels, domain, order):
@@ -238,10 +239,25 @@ class ResPartner(models.Model):
         and list. Without the prefetch each field is read once for the whole
         page: the same values, one query per field instead of one per table.
         Reads of Odoo's own screens (no key-account field) are left alone.
+
+        The computed fields asked (badges, counts, colour) are computed
+        first, for the records read: computed during the read they would
+        also be computed for every partner its many-to-ones bring into the
+        prefetch set (the KAMs' own partners, named as superuser).
         """
-        records = self
-        if fields and any(name.startswith("kam_") for name in fields):
-            records = self.with_context(prefetch_fields=False)
+        if not fields or not any(name.startswith("kam_") for name in fields):
+            return super(ResPartner, self).read(fields=fields, load=load)
+        records = self.with_context(prefetch_fields=False)
+        records.check_access_rights("read")  # before computing anything
+        fields = records.check_field_access_rights("read", fields)
+        computed = [name for name in fields if name in records._fields
+                    and records._fields[name].compute
+                    and not records._fields[name].store]
+        if computed and records:
+            first = next(iter(records))  # with the page as prefetch set
+            if first.exists():  # read() leaves deleted records out
+                for name in computed:
+                    first[name]  # pylint: disable=pointless-statement
         return super(ResPartner, records).read(fields=fields, load=load)
 
     # ------------------------------------------------------------------
