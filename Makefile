@@ -34,8 +34,9 @@ lint: setup
 	@bash scripts/lint.sh
 
 ## make bench: performance benchmarks (bench/bench_*.py), each on its own database
+## (BENCH_SCALE=100k: the scale benchmark at its full size, see README)
 bench:
-	@bash scripts/bench.sh
+	@BENCH_SCALE="$(BENCH_SCALE)" bash scripts/bench.sh
 
 ## make load: LOAD_USERS (50) users for LOAD_SECONDS (120) s on the prefork
 ## server (--workers=4), 10,000 key accounts; see README "Load (make load)"

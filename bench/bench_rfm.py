@@ -78,9 +78,13 @@ def open_registry():
     return odoo.registry(DB)
 
 
-def generate(env, today):
+def generate(env, today, customers=CUSTOMERS, contacts=CONTACTS,
+             orders=ORDERS, cancelled=CANCELLED, quotations=QUOTATIONS):
     """Users, regions, currencies and rates with the ORM; partners and
-    orders with SQL."""
+    orders with SQL. The sizes default to this benchmark's; bench_scale.py
+    passes larger ones (100,000 accounts, 5,000,000 orders)."""
+    n_customers, n_contacts, n_orders = customers, contacts, orders
+    n_cancelled, n_quotations = cancelled, quotations
     cr = env.cr
     company = env.user.company_id
     level = env.ref("kam_management.relationship_level_vendor")
@@ -135,7 +139,7 @@ def generate(env, today):
         "company": company.id, "kams": [k.id for k in kams],
         "nkams": KAMS, "regions": [r.id for r in regions],
         "nregions": REGIONS, "level": level.id, "today": today,
-        "n": CUSTOMERS})
+        "n": n_customers})
     customers = sorted(row[0] for row in cr.fetchall())
     cr.execute("UPDATE res_partner SET commercial_partner_id = id "
                "WHERE id = ANY(%s)", (customers,))
@@ -149,7 +153,7 @@ def generate(env, today):
                FALSE, TRUE, FALSE, TRUE, 'contact', 'en_US', %s,
                'no-message', 'no-message', 0, 1, 1, NOW(), NOW()
           FROM unnest(%s::int[]) WITH ORDINALITY AS c(id, n)
-        RETURNING id""", (company.id, customers[:CONTACTS]))
+        RETURNING id""", (company.id, customers[:n_contacts]))
     contacts = sorted(row[0] for row in cr.fetchall())
     # Confirmed orders: customer i (in id order) places orders in proportion
     # to 1/sqrt(i) (from about 2,500 orders down to 25 in three years), of
@@ -157,10 +161,10 @@ def generate(env, today):
     # its contact places 30% of them when it has one. One customer in 50
     # stopped ordering 200-350 days ago. 2% are refunds, 30% in one of
     # three foreign currencies, 10% locked ("done").
-    weights = [1.0 / (i + 1) ** 0.5 for i in range(CUSTOMERS)]
+    weights = [1.0 / (i + 1) ** 0.5 for i in range(n_customers)]
     total = sum(weights)
-    counts = [int(ORDERS * w / total) for w in weights]
-    for i in range(ORDERS - sum(counts)):
+    counts = [int(n_orders * w / total) for w in weights]
+    for i in range(n_orders - sum(counts)):
         counts[i] += 1
     cr.execute("SELECT setseed(0.42)")
     cr.execute("""
@@ -202,11 +206,11 @@ def generate(env, today):
                            generate_series(0, c.cnt - 1) k) x
           ) s""", {
         "now": today + " 12:00:00", "company": company.id,
-        "ncontacts": CONTACTS, "contacts": contacts,
+        "ncontacts": n_contacts, "contacts": contacts,
         "customers": customers, "pricelists": pricelists,
         "days": float(DAYS), "counts": counts,
         "sizes": [5000.0 + 95000.0 * ((i * 7919) % 1000) / 1000.0
-                  for i in range(CUSTOMERS)]})
+                  for i in range(n_customers)]})
     # cancelled orders and quotations, at random: never counted
     cr.execute("""
         INSERT INTO sale_order (
@@ -222,12 +226,13 @@ def generate(env, today):
                            1 + floor(random() * %(n)s)::int] AS p
                   FROM generate_series(1, %(total)s) g) x""", {
         "pricelist": pricelists[0], "now": today + " 12:00:00",
-        "days": DAYS, "cancelled": CANCELLED, "company": company.id,
-        "customers": customers, "n": CUSTOMERS,
-        "total": CANCELLED + QUOTATIONS})
+        "days": DAYS, "cancelled": n_cancelled, "company": company.id,
+        "customers": customers, "n": n_customers,
+        "total": n_cancelled + n_quotations})
     # the tables written, not the whole database: a database-wide ANALYZE
     # locks the shared catalogs until commit, blocking every other database
-    cr.execute("ANALYZE res_partner, sale_order, sale_order_line, res_currency_rate")
+    cr.execute("ANALYZE res_partner, sale_order, sale_order_line, "
+               "res_currency_rate")
 
 
 def floor_query(env, as_of, window_days):

@@ -60,26 +60,26 @@ SELECT p.id, r.id, max(v.visit_date)
 """
 
 
-def build_base():
+def build_base(base=BASE_DB):
     """A database with the addon and no demo data, copied for each size."""
     exists = subprocess.run(
         ["psql", "-d", "postgres", "-tAc",
-         "select 1 from pg_database where datname = '%s'" % BASE_DB],
+         "select 1 from pg_database where datname = '%s'" % base],
         stdout=subprocess.PIPE, universal_newlines=True).stdout.strip()
     code = 1
     if exists:
-        code, text = run_odoo("bench-base.log", "-d", BASE_DB,
+        code, text = run_odoo("bench-base.log", "-d", base,
                               "-u", "kam_management", "--stop-after-init")
         if code or "ERROR" in text:
             # e.g. a new dependency, which -u does not install: rebuild
-            drop_db(BASE_DB)
+            drop_db(base)
             code = 1
     if code:
-        code, text = run_odoo("bench-base.log", "-d", BASE_DB,
+        code, text = run_odoo("bench-base.log", "-d", base,
                               "-i", "kam_management", "--without-demo=all",
                               "--stop-after-init")
     if code:
-        sys.exit("building %s failed:\n%s" % (BASE_DB, text[-2000:]))
+        sys.exit("building %s failed:\n%s" % (base, text[-2000:]))
 
 
 def generate(cr, accounts, visits=True):

@@ -2,6 +2,9 @@
 # make bench: run every benchmark bench/bench_*.py with the project's Python.
 # Each one prints its measures and ends with "<name>: <measured> (target
 # <target>) PASS|FAIL" lines; this script fails when any benchmark fails.
+# BENCH_SCALE (e.g. 100k, from `make bench BENCH_SCALE=100k`) is passed in
+# the environment to bench/bench_scale.py, which reads it.
+export BENCH_SCALE=${BENCH_SCALE:-}
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"

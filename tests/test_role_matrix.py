@@ -1166,6 +1166,9 @@ NOT_ACTIONS = {
     "create": "the create column of the matrix",
     "write": "the write column of the matrix",
     "unlink": "the unlink column of the matrix",
+    "read": "the read column of the matrix and the scopes (res.partner and "
+            "kam.visit.compliance override it to read fewer columns at "
+            "once, issue 16: the same checks, then Odoo's read)",
     "name_get": "reads display names under the caller's record rules",
     "init": "not callable over RPC (runs at install)",
     "get_values": "reads settings into a settings form (res.config.settings"

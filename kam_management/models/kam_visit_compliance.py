@@ -318,6 +318,16 @@ class KamVisitCompliance(models.Model):
          "One compliance row per key account and rule."),
     ]
 
+    @api.multi
+    def read(self, fields=None, load="_classic_read"):
+        """The compliance list reads the asked columns only (issue 16): its
+        accounts, responsibles and KAMs are named as superuser, which by
+        default loaded every column of every account of the page (about a
+        hundred) to show its name; see ``res.partner.read``."""
+        records = self.with_context(prefetch_fields=False)
+        return super(KamVisitCompliance, records).read(fields=fields,
+                                                       load=load)
+
     def _compute_days_overdue(self):
         today = fields.Date.from_string(
             self.env.context.get("kam_today")
