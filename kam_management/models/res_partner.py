@@ -119,6 +119,7 @@ class ResPartner(models.Model):
     # computed rather than related: a related field reads the account again
     # as superuser, every column of every account of the page (issue 16)
     kam_relationship_level_color = fields.Integer(
+        string="Relationship Level Color",
         compute="_compute_kam_relationship_level_color", groups=KAM_GROUPS)
     kam_relationship_history_ids = fields.One2many(
         "kam.relationship.history", "partner_id",
