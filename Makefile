@@ -17,8 +17,8 @@ setup:
 test:
 	@bash scripts/test.sh
 
-## make test-faults: the fault tests alone (tests/test_faults.py, also in
-## make test): a database restart during a scheduled action, a worker
+## make test-faults: the fault tests (tests/test_faults.py, not in make
+## test; .ci/run runs them after it): a database restart during a scheduled action, a worker
 ## killed during an RPC call, the cron worker stopped for three days, a
 ## backup restored
 test-faults:

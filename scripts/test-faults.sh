@@ -3,8 +3,8 @@
 # database connection dropped in the middle of a scheduled action, a worker
 # killed with SIGKILL in the middle of an RPC call, the cron worker stopped
 # for three days over a month end, a backup restored through Odoo's
-# database manager. `make test` runs them too (about 3.5 minutes of it);
-# this target runs them alone.
+# database manager. About 4 minutes: `make test` leaves them out to stay
+# within CI's 25 minutes, and .ci/run runs this after it.
 #
 # Like scripts/test.sh: a fresh test database first (Odoo's runner with the
 # in-process tests), unless KAM_SKIP_ODOO_TESTS=1 reuses the one of the last
