@@ -8,7 +8,11 @@ reader at once: both must read their own language, whoever runs the
 action. The visit activities are the ORM's (followers, bus notification)
 and a person with more than the limit gets one digest instead of a
 flood."""
-from datetime import timedelta
+from contextlib import ExitStack
+from datetime import datetime, timedelta
+from unittest.mock import patch
+
+from odoo import fields
 
 from .common import (KamCase, ds, ensure_zh_cn, month_start, ref, today)
 
@@ -79,7 +83,19 @@ class TestVisitActivities(LanguageCase):
         account and the activity counter is told at once (bus)."""
         self.env["bus.bus"].search([]).unlink()
         account = self.account(self.kam_zh, "Lang Account follow")
-        self.cron()
+        with ExitStack() as stack:
+            self.env.cr.execute("SELECT now() AT TIME ZONE 'UTC'")
+            skew = abs(datetime.utcnow() - fields.Datetime.from_string(
+                self.env.cr.fetchone()[0]))
+            if skew > timedelta(minutes=1):
+                # a faked clock (make test-dates): Odoo's bus deletes, at
+                # random (1 send in 100), the notifications older than 100 s
+                # by Python's clock, and their create_date is PostgreSQL's
+                # real one: every notification would be. Not the behaviour
+                # under test, so that clean-up waits.
+                stack.enter_context(patch.object(
+                    type(self.env["bus.bus"]), "gc", lambda bus: None))
+            self.cron()
         self.assertTrue(self.activities(VISIT_TYPE, self.kam_zh, account.ids))
         self.assertIn(self.kam_zh.partner_id,
                       account.message_follower_ids.mapped("partner_id"))
