@@ -3,7 +3,7 @@
 # database connection dropped in the middle of a scheduled action, a worker
 # killed with SIGKILL in the middle of an RPC call, the cron worker stopped
 # for three days over a month end, a backup restored through Odoo's
-# database manager. About 4 minutes: `make test` leaves them out to stay
+# database manager. 1.5 to 4 minutes: `make test` leaves them out to stay
 # within CI's 25 minutes, and .ci/run runs this after it.
 #
 # Like scripts/test.sh: a fresh test database first (Odoo's runner with the
