@@ -19,7 +19,6 @@ Usage: .venv/bin/python bench/bench_dashboard.py [--keep]  (--keep reuses
 the visits of a previous run). Ends with one line per target:
 ``<name>: <measured> (target <target>) PASS|FAIL``; exits 1 if any fails.
 """
-import ast
 import os
 import statistics
 import subprocess
@@ -30,6 +29,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 
 import bench_rfm  # noqa: E402
+import bench_visits  # noqa: E402
+from targets import report  # noqa: E402
 
 VISITS = 200000
 RUNS = 5
@@ -40,48 +41,10 @@ SALES_GROUPS = {"bench_kam_0": "sales_team.group_sale_salesman",
                 "bench_regional_0": "sales_team.group_sale_salesman_all_leads"}
 
 
-def dependencies_installed():
-    """Every dependency of the manifest installed in the benchmark's
-    database: ``-u`` installs no new dependency (and on a database missing
-    one it runs long for nothing), so such a database is rebuilt."""
-    manifest = os.path.join(ROOT, "kam_management", "__manifest__.py")
-    with open(manifest) as handle:
-        depends = ast.literal_eval(handle.read())["depends"]
-    installed = subprocess.run(
-        ["psql", "-Atc", "SELECT count(*) FROM ir_module_module "
-         "WHERE name = ANY(string_to_array('%s', ',')) "
-         "AND state = 'installed'" % ",".join(depends + ["kam_management"]),
-         bench_rfm.DB], stdout=subprocess.PIPE,
-        universal_newlines=True).stdout.strip()
-    return installed == str(len(depends) + 1)
-
-
-def is_current():
-    """Update the existing database to this code; False when it cannot be."""
-    if not dependencies_installed():
-        return False
-    env = dict(os.environ, ODOO_PRELOAD_ADDONS="no")
-    log_path = os.path.join(ROOT, ".state", "bench-dashboard-update.log")
-    os.makedirs(os.path.dirname(log_path), exist_ok=True)
-    with open(log_path, "w") as log:
-        code = subprocess.run(
-            [sys.executable, os.path.join(ROOT, "scripts", "odoo-bin"),
-             "--addons-path=" + bench_rfm.addons_path(), "-d", bench_rfm.DB,
-             "--db-filter=^%s$" % bench_rfm.DB, "-u", "kam_management",
-             "--stop-after-init", "--log-level=warn"],
-            stdout=log, stderr=subprocess.STDOUT, env=env).returncode
-    with open(log_path) as log:
-        return not code and "ERROR" not in log.read()
-
-
 def ensure_data(registry_factory):
     """The RFM benchmark's database, and the visits."""
     import odoo
-    exists = subprocess.run(
-        ["psql", "-Atc", "SELECT 1 FROM pg_database WHERE datname = '%s'"
-         % bench_rfm.DB, "postgres"], stdout=subprocess.PIPE,
-        universal_newlines=True).stdout.strip()
-    if not exists or not is_current():
+    if not bench_visits.upgraded(bench_rfm.DB, "bench-dashboard-update.log"):
         subprocess.run([sys.executable,
                         os.path.join(ROOT, "bench", "bench_rfm.py")],
                        check=False)
@@ -200,12 +163,7 @@ def main():
             "dashboard_%s_time_vs_sales_dashboard" % role,
             "%.2fx (%.3f s / %.3f s)" % (ratio, seconds, reference),
             "<= 1.5x", ratio <= 1.5))
-    failed = False
-    for name, measured_text, target, ok in results:
-        print("%s: %s (target %s) %s"
-              % (name, measured_text, target, "PASS" if ok else "FAIL"))
-        failed |= not ok
-    sys.exit(1 if failed else 0)
+    sys.exit(report(results))
 
 
 if __name__ == "__main__":

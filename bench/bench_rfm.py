@@ -31,6 +31,8 @@ import sys
 import time
 from datetime import date, timedelta
 
+from targets import report
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DB = "kam_bench_rfm"
 CUSTOMERS = 10000
@@ -457,10 +459,7 @@ def main():
         ("figures_agree_with_naive_loop", "%d/%d" % (agree, len(sample)),
          "%d/%d" % (len(sample), len(sample)), agree == len(sample)),
     ]
-    for name, measured, target, ok in results:
-        verdict = "PASS" if ok else "FAIL"
-        print("%s: %s (target %s) %s" % (name, measured, target, verdict))
-    return 0 if all(r[3] for r in results) else 1
+    return report(results)
 
 
 if __name__ == "__main__":

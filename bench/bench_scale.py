@@ -42,6 +42,7 @@ from conftest import addons_path, drop_db  # noqa: E402
 
 import bench_rfm  # noqa: E402
 import bench_visits  # noqa: E402
+from targets import report  # noqa: E402
 
 BASE_DB = "kam_bench_scale_base"
 VISITS_DB = "kam_bench_scale_visits"
@@ -294,12 +295,7 @@ def main():
             "%s_queries_%d_and_%d" % (name, small, big),
             "%d and %d" % (s_queries, b_queries), "equal",
             s_queries == b_queries))
-    failed = False
-    for name, measured, target, ok in checks:
-        print("%s: %s (target %s) %s" % (name, measured, target,
-                                         "PASS" if ok else "FAIL"))
-        failed = failed or not ok
-    return 1 if failed else 0
+    return report(checks)
 
 
 if __name__ == "__main__":

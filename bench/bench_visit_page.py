@@ -31,6 +31,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests"))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 
 from conftest import drop_db, odoo_server, psql  # noqa: E402
+from targets import report  # noqa: E402
 
 DB = "kam_bench_visit_page"
 VISITS = 50
@@ -199,12 +200,7 @@ def main():
                 "< 0.1", page < web / 10.0))
     finally:
         drop_db(DB)
-    failed = False
-    for name, measured, target, ok in results:
-        print("%s: %s (target %s) %s" % (name, measured, target,
-                                         "PASS" if ok else "FAIL"))
-        failed = failed or not ok
-    sys.exit(1 if failed else 0)
+    sys.exit(report(results))
 
 
 if __name__ == "__main__":

@@ -29,7 +29,8 @@ sys.path.insert(0, os.path.join(ROOT, "tests"))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 
 import bench_visits  # noqa: E402
-from conftest import STATE, drop_db, odoo_server, run_odoo  # noqa: E402
+from conftest import STATE, drop_db, odoo_server  # noqa: E402
+from targets import report as report_targets  # noqa: E402
 
 TEMPLATE = "kam_bench_load_tpl"
 DB = "kam_bench_load"
@@ -60,13 +61,6 @@ PAIRS = [
 RATIO = 1.5
 
 
-def db_exists(name):
-    return subprocess.run(
-        ["psql", "-d", "postgres", "-tAc",
-         "select 1 from pg_database where datname = '%s'" % name],
-        stdout=subprocess.PIPE, universal_newlines=True).stdout.strip()
-
-
 def psql(db, sql):
     return subprocess.run(["psql", "-d", db, "-tAc", sql], check=True,
                           stdout=subprocess.PIPE,
@@ -75,8 +69,9 @@ def psql(db, sql):
 
 def template_is_current():
     """The template exists, was made by this generator, and upgrades
-    cleanly with the current code (as ``bench_visits.build_base``)."""
-    if os.environ.get("LOAD_REBUILD") == "1" or not db_exists(TEMPLATE):
+    cleanly with the current code (``bench_visits.upgraded``)."""
+    if os.environ.get("LOAD_REBUILD") == "1" or \
+            not bench_visits.db_exists(TEMPLATE):
         return False
     try:
         version = psql(TEMPLATE, "SELECT value FROM ir_config_parameter "
@@ -85,10 +80,7 @@ def template_is_current():
         return False
     if version != GENERATOR_VERSION:
         return False
-    code, text = run_odoo("load-template-update.log", "-d", TEMPLATE,
-                          "-u", "kam_management", "--stop-after-init")
-    # e.g. a new dependency, which -u does not install: build again
-    return not code and "ERROR" not in text
+    return bench_visits.upgraded(TEMPLATE, "load-template-update.log")
 
 
 def add_orders(cr, company):
@@ -446,12 +438,7 @@ def report(record, check, retries, server_errors, users_count, seconds):
     retried = sum(retries.values())
     checks.append(("load_serialization_retries", "%d" % retried,
                    "counted", True))
-    failed = False
-    for name, measured, target, ok in checks:
-        print("%s: %s (target %s) %s" % (name, measured, target,
-                                         "PASS" if ok else "FAIL"))
-        failed = failed or not ok
-    return 1 if failed else 0
+    return report_targets(checks)
 
 
 if __name__ == "__main__":
