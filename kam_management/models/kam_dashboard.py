@@ -160,6 +160,14 @@ class KamDashboard(models.AbstractModel):
         opens) when given."""
         value = self.env[model].search_count(
             domain if counted is None else counted)
+        return self._kam_count_tile(key, model, domain, label, help_text,
+                                    kind, value)
+
+    @api.model
+    def _kam_count_tile(self, key, model, domain, label, help_text, kind,
+                        value):
+        """The tile of ``value`` records of ``model``, counted by the
+        caller; a click opens ``domain``, the same records."""
         return {"key": key, "label": label, "value": value,
                 "display": str(value), "help": help_text, "kind": kind,
                 "action": self._kam_action(model, domain, label)}
@@ -205,14 +213,10 @@ class KamDashboard(models.AbstractModel):
         in the web client); ``specs``: (key, domain part, label, help,
         kind)."""
         counts = self._kam_counts(model, base, [spec[1] for spec in specs])
-        tiles = []
-        for (key, part, label, help_text, kind), value in zip(specs, counts):
-            tiles.append({
-                "key": key, "label": label, "value": value,
-                "display": str(value), "help": help_text, "kind": kind,
-                "action": self._kam_action(model, action_base + part,
-                                           label)})
-        return tiles
+        return [self._kam_count_tile(key, model, action_base + part, label,
+                                     help_text, kind, value)
+                for (key, part, label, help_text, kind), value
+                in zip(specs, counts)]
 
     @api.model
     def _kam_dates(self):
@@ -668,15 +672,11 @@ class KamDashboard(models.AbstractModel):
              "count": all_rows,
              "action": self._kam_action("kam.visit.compliance", p_scope,
                                         _("Visit Compliance"))},
-            {"key": "visits_overdue", "label": _("Visits Overdue"),
-             "value": overdue_rows, "display": str(overdue_rows),
-             "help": _("Visit-rule rows (R8) of the region's accounts whose "
-                       "due date has passed."),
-             "kind": "danger",
-             "action": self._kam_action(
-                 "kam.visit.compliance",
-                 p_scope + [("state", "=", "overdue")],
-                 _("Visits Overdue"))},
+            self._kam_count_tile(
+                "visits_overdue", "kam.visit.compliance",
+                p_scope + [("state", "=", "overdue")], _("Visits Overdue"),
+                _("Visit-rule rows (R8) of the region's accounts whose due "
+                  "date has passed."), "danger", overdue_rows),
             self._kam_tile(
                 "reports_to_review", "kam.visit",
                 [("state", "=", "submitted"), ("reviewer_id", "=", uid)],
