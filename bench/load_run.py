@@ -29,7 +29,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests"))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 
 import bench_visits  # noqa: E402
-from conftest import STATE, drop_db, odoo_server  # noqa: E402
+from conftest import STATE, drop_db, odoo_server, psql  # noqa: E402
 from targets import report as report_targets  # noqa: E402
 
 TEMPLATE = "kam_bench_load_tpl"
@@ -59,12 +59,6 @@ PAIRS = [
     ("compliance_list", "so_list"),
 ]
 RATIO = 1.5
-
-
-def psql(db, sql):
-    return subprocess.run(["psql", "-d", db, "-tAc", sql], check=True,
-                          stdout=subprocess.PIPE,
-                          universal_newlines=True).stdout.strip()
 
 
 def template_is_current():
